@@ -1,0 +1,101 @@
+// What a principal may do in an org or a workspace (API.md §2). These are the only functions that
+// turn roles into permissions; surfaces declare the permission they need and call them.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { forbidden, notFound } from '../errors.js';
+import {
+  type Ability,
+  ALL_PERMISSIONS,
+  hasAbility,
+  isPermission,
+  NO_PERMISSIONS,
+  type Permission,
+} from './permissions.js';
+import type { Principal } from './principal.js';
+
+/** 'admin' covers org owners and admins, service tokens and the deployment admin. */
+export type OrgStanding = 'admin' | 'member' | 'none';
+
+export async function orgStanding(
+  db: Kysely<Database>,
+  principal: Principal,
+  orgId: string,
+): Promise<OrgStanding> {
+  if (principal.kind === 'deployment_admin') return 'admin';
+  if (principal.orgId !== orgId) return 'none';
+  if (principal.kind === 'service') return 'admin';
+  const user = await db
+    .selectFrom('users')
+    .select('role')
+    .where('org_id', '=', orgId)
+    .where('id', '=', principal.userId!)
+    .executeTakeFirst();
+  if (!user) return 'none';
+  return user.role === 'member' ? 'member' : 'admin';
+}
+
+export interface WorkspaceAccess {
+  /** False when the caller belongs neither to the org as admin nor to the workspace. */
+  member: boolean;
+  permissions: ReadonlySet<Permission>;
+}
+
+/** Permissions on one workspace known to exist in `orgId`. */
+export async function workspaceAccess(
+  db: Kysely<Database>,
+  principal: Principal,
+  orgId: string,
+  workspaceId: string,
+  standing?: OrgStanding,
+): Promise<WorkspaceAccess> {
+  const orgLevel = standing ?? (await orgStanding(db, principal, orgId));
+  if (orgLevel === 'admin') return { member: true, permissions: ALL_PERMISSIONS };
+  if (orgLevel === 'none' || principal.userId === null) return { member: false, permissions: NO_PERMISSIONS };
+  const row = await db
+    .selectFrom('workspaces as w')
+    .leftJoin('workspace_members as m', (join) =>
+      join
+        .onRef('m.org_id', '=', 'w.org_id')
+        .onRef('m.workspace_id', '=', 'w.id')
+        .on('m.user_id', '=', principal.userId!),
+    )
+    .select(['w.owner_user_id', 'm.role', 'm.permissions'])
+    .where('w.org_id', '=', orgId)
+    .where('w.id', '=', workspaceId)
+    .executeTakeFirst();
+  if (!row) return { member: false, permissions: NO_PERMISSIONS };
+  if (row.owner_user_id === principal.userId || row.role === 'owner') {
+    return { member: true, permissions: ALL_PERMISSIONS };
+  }
+  if (row.role === 'staff') {
+    return { member: true, permissions: new Set((row.permissions ?? []).filter(isPermission)) };
+  }
+  return { member: false, permissions: NO_PERMISSIONS };
+}
+
+/** Throws forbidden unless the token carries `ability`; names the ability as the missing permission. */
+export function requireAbility(principal: Principal, ability: Exclude<Ability, '*'>): void {
+  if (!hasAbility(principal.abilities, ability)) throw forbidden(`ability:${ability}`);
+}
+
+/**
+ * The check every org-level read shares: an org the caller has no standing in is reported as
+ * missing (404, as if it did not exist), then the ability, then the permission (403).
+ */
+export async function requireOrgPermission(
+  db: Kysely<Database>,
+  principal: Principal,
+  orgId: string,
+  permission: Permission,
+  ability: Exclude<Ability, '*'>,
+): Promise<OrgStanding> {
+  const standing = await orgStanding(db, principal, orgId);
+  if (standing === 'none') throw notFound('org', orgId);
+  if (principal.kind === 'deployment_admin') {
+    const exists = await db.selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();
+    if (!exists) throw notFound('org', orgId);
+  }
+  requireAbility(principal, ability);
+  if (standing !== 'admin') throw forbidden(permission);
+  return standing;
+}

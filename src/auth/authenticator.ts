@@ -1,0 +1,106 @@
+// Turns a presented bearer token into a Principal. Token rows are cached for a few seconds so a
+// burst of requests costs one lookup; revocation through this process evicts at once, and other
+// instances see it within CACHE_TTL_MS. `last_used_at` is kept in memory and written in one
+// statement per flush instead of one write per request.
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Ability } from './permissions.js';
+import { DEPLOYMENT_ADMIN, type Principal } from './principal.js';
+import { hashToken, sameHash, tokenIdOf } from './tokens.js';
+
+const CACHE_TTL_MS = 5_000;
+const CACHE_MAX = 10_000;
+const LAST_USED_FLUSH_MS = 30_000;
+
+interface CachedToken {
+  orgId: string;
+  userId: string | null;
+  secretHash: Uint8Array;
+  abilities: ReadonlySet<Ability>;
+  expiresAt: number | null;
+  revoked: boolean;
+  fetchedAt: number;
+}
+
+export class Authenticator {
+  private readonly cache = new Map<string, CachedToken>();
+  private readonly lastUsed = new Map<string, Date>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly adminTokenHash: Uint8Array,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.timer = setInterval(() => void this.flushLastUsed().catch(() => {}), LAST_USED_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async authenticate(token: string): Promise<Principal | null> {
+    const presented = hashToken(token);
+    if (sameHash(presented, this.adminTokenHash)) return DEPLOYMENT_ADMIN;
+    const tokenId = tokenIdOf(token);
+    if (tokenId === null) return null;
+    const row = await this.lookup(tokenId);
+    if (!row || row.revoked || !sameHash(presented, row.secretHash)) return null;
+    const now = this.now();
+    if (row.expiresAt !== null && row.expiresAt <= now) return null;
+    this.lastUsed.set(tokenId, new Date(now));
+    return {
+      kind: row.userId === null ? 'service' : 'user',
+      orgId: row.orgId,
+      userId: row.userId,
+      tokenId,
+      abilities: row.abilities,
+    };
+  }
+
+  /** Forgets a token at once (after revocation), so this instance never serves it again. */
+  invalidate(tokenId: string): void {
+    this.cache.delete(tokenId);
+  }
+
+  private async lookup(tokenId: string): Promise<CachedToken | null> {
+    const cached = this.cache.get(tokenId);
+    if (cached && this.now() - cached.fetchedAt < CACHE_TTL_MS) return cached;
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select(['org_id', 'user_id', 'secret_hash', 'abilities', 'expires_at', 'revoked_at'])
+      .where('id', '=', tokenId)
+      .executeTakeFirst();
+    if (!row) {
+      this.cache.delete(tokenId);
+      return null;
+    }
+    const entry: CachedToken = {
+      orgId: row.org_id,
+      userId: row.user_id,
+      secretHash: row.secret_hash,
+      abilities: new Set(row.abilities as Ability[]),
+      expiresAt: row.expires_at ? row.expires_at.getTime() : null,
+      revoked: row.revoked_at !== null,
+      fetchedAt: this.now(),
+    };
+    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(tokenId, entry);
+    return entry;
+  }
+
+  /** Writes the remembered `last_used_at` times in one statement. */
+  async flushLastUsed(): Promise<void> {
+    if (this.lastUsed.size === 0) return;
+    const entries = [...this.lastUsed.entries()];
+    this.lastUsed.clear();
+    const ids = entries.map(([id]) => id);
+    const times = entries.map(([, at]) => at.toISOString());
+    await sql`
+      UPDATE api_tokens AS t SET last_used_at = u.at
+      FROM unnest(${ids}::uuid[], ${times}::timestamptz[]) AS u(id, at)
+      WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at < u.at)`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flushLastUsed();
+  }
+}

@@ -1,0 +1,129 @@
+// Every setting Tally reads, parsed and validated once at start. Nothing else reads process.env:
+// the rest of the code receives a Config, which keeps tests free to build any configuration.
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; when absent Tally runs on embedded PGlite in `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  /** Deployment admin token given by the operator; when null, one is generated on first start. */
+  adminToken: string | null;
+  /** Root secret for cursor signing, signed links and integration-secret encryption. */
+  secretKey: string | null;
+  /** Earlier secret keys, still accepted for decryption until `tally admin rotate-secret-key` has run. */
+  previousSecretKeys: string[];
+  timezone: string;
+  usageHistoryMinDate: string | null;
+  outputPlaceholder: string;
+  redisUrl: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Size of the PostgreSQL connection pool. */
+  dbPoolSize: number;
+  /** Server-side cap on any one statement, so a heavy query cannot starve the rest. */
+  statementTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_OUTPUT_PLACEHOLDER = 'This content is only available in the app.';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string): string | null {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? null : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max)
+    throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function timezone(env: Env, name: string): string {
+  const zone = text(env, name) ?? 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new ConfigError(name, `unknown IANA time zone "${zone}"`);
+  }
+  return zone;
+}
+
+function calendarDate(env: Env, name: string): string | null {
+  const raw = text(env, name);
+  if (raw === null) return null;
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
+  const parsed = match ? new Date(`${raw}T00:00:00Z`) : null;
+  if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== raw) {
+    throw new ConfigError(name, `must be a calendar date YYYY-MM-DD, got "${raw}"`);
+  }
+  return raw;
+}
+
+function secret(env: Env, name: string): string | null {
+  const raw = text(env, name);
+  if (raw !== null && raw.length < 32) throw new ConfigError(name, 'must be at least 32 characters long');
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const databaseUrl = text(env, 'DATABASE_URL');
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// connection string');
+  }
+  const secretKey = secret(env, 'TALLY_SECRET_KEY');
+  if (databaseUrl !== null && secretKey === null) {
+    throw new ConfigError(
+      'TALLY_SECRET_KEY',
+      'is required with DATABASE_URL (generate one with `openssl rand -base64 48`)',
+    );
+  }
+  const adminToken = text(env, 'TALLY_ADMIN_TOKEN');
+  if (adminToken !== null && adminToken.length < 24) {
+    throw new ConfigError('TALLY_ADMIN_TOKEN', 'must be at least 24 characters long');
+  }
+  const logLevel = text(env, 'LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const redisUrl = text(env, 'TALLY_REDIS_URL');
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('TALLY_REDIS_URL', 'must be a redis:// or rediss:// URL');
+  }
+  const previous = (text(env, 'TALLY_PREVIOUS_SECRET_KEYS') ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: text(env, 'HOST') ?? '127.0.0.1',
+    databaseUrl,
+    dataDir: text(env, 'TALLY_DATA_DIR') ?? './data',
+    adminToken,
+    secretKey,
+    previousSecretKeys: previous,
+    timezone: timezone(env, 'TALLY_TIMEZONE'),
+    usageHistoryMinDate: calendarDate(env, 'TALLY_USAGE_HISTORY_MIN_DATE'),
+    outputPlaceholder: text(env, 'TALLY_OUTPUT_PLACEHOLDER') ?? DEFAULT_OUTPUT_PLACEHOLDER,
+    redisUrl,
+    logLevel: logLevel as Config['logLevel'],
+    dbPoolSize: integer(env, 'TALLY_DB_POOL_SIZE', 10, 1, 200),
+    statementTimeoutMs: integer(env, 'TALLY_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
+  };
+}

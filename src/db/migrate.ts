@@ -1,0 +1,29 @@
+// Applies the numbered migrations in order. The list is static (imported, not read from disk), so
+// the same code migrates from compiled JavaScript and from the TypeScript sources under test.
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as initial from './migrations/0001_initial.js';
+import type { Database } from './schema.js';
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+};
+
+const provider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'tally_migrations',
+    migrationLockTableName: 'tally_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

@@ -1,0 +1,56 @@
+// Opens the ledger's database: PostgreSQL through a `pg` pool when a connection string is given,
+// embedded PGlite otherwise. Both speak the same SQL; type-parsers.ts makes their results agree.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+import { INT8_OID, NUMERIC_OID, parseInt8, parseNumeric, pgliteParsers } from './type-parsers.js';
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface LedgerDatabase {
+  db: Kysely<Database>;
+  kind: DatabaseKind;
+  /** The PGlite instance, when embedded (tests dump it to make template data directories). */
+  pglite: PGlite | null;
+  close(): Promise<void>;
+}
+
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolSize?: number; statementTimeoutMs?: number }
+  /** `dataDir` null keeps the database in memory; `loadDataDir` starts from a dumped one. */
+  | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob };
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return parseInt8;
+    if (oid === NUMERIC_OID) return parseNumeric;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as pg.CustomTypesConfig;
+
+export async function openDatabase(target: DatabaseTarget): Promise<LedgerDatabase> {
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      max: target.poolSize ?? 10,
+      types: pgTypes,
+      statement_timeout: target.statementTimeoutMs ?? 15000,
+      application_name: 'tally',
+    });
+    // An idle client that loses its server (restart, network) must not crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', pglite: null, close: () => db.destroy() };
+  }
+  if (target.dataDir !== null) mkdirSync(target.dataDir, { recursive: true });
+  const client = await PGlite.create({
+    ...(target.dataDir !== null ? { dataDir: target.dataDir } : {}),
+    ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+    parsers: pgliteParsers,
+  });
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  return { db, kind: 'pglite', pglite: client, close: () => db.destroy() };
+}

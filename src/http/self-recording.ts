@@ -1,0 +1,128 @@
+// Self-recording (API.md §4.3): every request Tally serves on an org's behalf becomes an activity
+// record of that org. Records are buffered and written in batches off the request path; the
+// buffer is flushed on an interval, when it fills, and on shutdown.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { principalType } from '../auth/principal.js';
+import type { Database, NewActivity } from '../db/schema.js';
+import { uuidv7 } from '../ids.js';
+import { insertActivities } from '../ledger/activity/insert.js';
+import { tokensTotal } from '../ledger/activity/tokens-total.js';
+
+const FLUSH_INTERVAL_MS = 1_000;
+const FLUSH_AT = 500;
+/** Past this many unwritten records (database down), the oldest are dropped and counted. */
+const BUFFER_LIMIT = 50_000;
+
+const ACTION_BY_METHOD: Record<string, string> = {
+  GET: 'read',
+  HEAD: 'read',
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'update',
+  DELETE: 'delete',
+};
+
+export class ActivityRecorder {
+  private buffer: NewActivity[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+  dropped = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  push(record: NewActivity): void {
+    this.buffer.push(record);
+    if (this.buffer.length > BUFFER_LIMIT) {
+      this.dropped += this.buffer.length - BUFFER_LIMIT;
+      this.buffer.splice(0, this.buffer.length - BUFFER_LIMIT);
+    }
+    if (this.buffer.length >= FLUSH_AT) void this.flush();
+  }
+
+  /** Writes everything buffered so far; resolves when it is committed. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.buffer.length === 0) return;
+      const batch = this.buffer;
+      this.buffer = [];
+      try {
+        await insertActivities(this.db, batch);
+      } catch (error) {
+        // Keep the records for the next attempt (the database may be restarting).
+        this.buffer = batch.concat(this.buffer);
+        this.onError(error);
+      }
+    });
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+}
+
+function param(request: FastifyRequest, name: string): string | null {
+  const value = (request.params as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** The activity record describing one served request, or null when no org is concerned. */
+export function recordOfRequest(request: FastifyRequest, reply: FastifyReply): NewActivity | null {
+  const principal = request.principal;
+  if (!principal) return null;
+  const orgId = principal.orgId ?? request.auditOrgId;
+  if (!orgId) return null;
+  const audit = request.routeOptions.config.audit;
+  const status = reply.statusCode;
+  const resourceId = audit?.resourceParam ? param(request, audit.resourceParam) : null;
+  const path = request.url.split('?')[0] ?? request.url;
+  return {
+    org_id: orgId,
+    id: uuidv7(),
+    timestamp: new Date(Date.now() - reply.elapsedTime),
+    trace_id: request.id,
+    user_id: param(request, 'user_id') ?? principal.userId,
+    workspace_id: param(request, 'workspace_id') ?? param(request, 'workspaceId') ?? workspaceHeader(request),
+    app_id: param(request, 'app_id'),
+    principal_type: principalType(principal),
+    principal_id: principal.userId ?? principal.tokenId ?? 'deployment-admin',
+    token_id: principal.tokenId,
+    token_type: principal.kind,
+    method: request.method,
+    path,
+    resource_type: audit?.resourceType ?? null,
+    resource_id: resourceId,
+    action: ACTION_BY_METHOD[request.method] ?? 'execute',
+    status_code: status,
+    success: status < 400,
+    error_code: status >= 400 ? `HTTP_${status}` : null,
+    duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+    execution_id: null,
+    augmentation_id: param(request, 'augmentation_id'),
+    stages_completed: null,
+    total_stages: null,
+    token_usage: null,
+    metadata: JSON.stringify({ source: 'tally', route: request.routeOptions.url ?? null }),
+    tokens_total: tokensTotal(null),
+  };
+}
+
+function workspaceHeader(request: FastifyRequest): string | null {
+  const value = request.headers['x-workspace-id'];
+  return typeof value === 'string' && /^[1-9]\d{0,17}$/.test(value) ? value : null;
+}
+
+export function installSelfRecording(app: FastifyInstance, recorder: ActivityRecorder): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const record = recordOfRequest(request, reply);
+    if (record) recorder.push(record);
+  });
+}

@@ -1,0 +1,39 @@
+// Identifiers. Platform ids are opaque strings chosen by the platform; ids Tally makes itself are
+// time-ordered UUIDs (v7), so they sort by creation and index well.
+import { randomBytes } from 'node:crypto';
+
+/** The shape of every platform-supplied id: 1–128 characters of [A-Za-z0-9._:-]. */
+export const PLATFORM_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
+const platformId = new RegExp(PLATFORM_ID_PATTERN);
+
+export function isPlatformId(value: unknown): value is string {
+  return typeof value === 'string' && platformId.test(value);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+let lastMillis = 0;
+let sequence = 0;
+
+/** RFC 9562 UUIDv7: 48-bit Unix milliseconds, then a 12-bit counter for ids made in the same ms. */
+export function uuidv7(now: number = Date.now()): string {
+  if (now <= lastMillis) {
+    sequence = (sequence + 1) & 0xfff;
+    if (sequence === 0) lastMillis += 1;
+    now = lastMillis;
+  } else {
+    lastMillis = now;
+    sequence = randomBytes(2).readUInt16BE(0) & 0x3ff;
+  }
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = 0x70 | (sequence >> 8);
+  bytes[7] = sequence & 0xff;
+  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

@@ -1,0 +1,65 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database, OrgRole, User } from '../../db/schema.js';
+
+export interface UserInput {
+  email: string;
+  name?: string | null | undefined;
+  role: OrgRole;
+}
+
+/** Creates or updates a user of an org; `created` tells which (xmax = 0 only on a fresh insert). */
+export async function upsertUser(
+  db: Kysely<Database>,
+  orgId: string,
+  userId: string,
+  input: UserInput,
+): Promise<{ user: User; created: boolean }> {
+  const row = await db
+    .insertInto('users')
+    .values({ org_id: orgId, id: userId, email: input.email, name: input.name ?? null, role: input.role })
+    .onConflict((oc) =>
+      oc.columns(['org_id', 'id']).doUpdateSet({
+        email: input.email,
+        name: input.name ?? null,
+        role: input.role,
+        updated_at: sql`now()`,
+      }),
+    )
+    .returningAll()
+    .returning(sql<boolean>`(xmax = 0)`.as('created'))
+    .executeTakeFirstOrThrow();
+  const { created, ...user } = row;
+  return { user, created };
+}
+
+export async function findUser(
+  db: Kysely<Database>,
+  orgId: string,
+  userId: string,
+): Promise<User | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}
+
+/**
+ * Makes sure users named by ingested records exist (as members), filling in an email when one
+ * is given. Called inside the ingestion transaction.
+ */
+export async function ensureUsers(
+  db: Kysely<Database>,
+  orgId: string,
+  users: Map<string, string | null>,
+): Promise<void> {
+  if (users.size === 0) return;
+  const ids = [...users.keys()];
+  const emails = ids.map((id) => users.get(id) ?? null);
+  await sql`
+    INSERT INTO users (org_id, id, email)
+    SELECT ${orgId}, u.id, u.email FROM unnest(${ids}::text[], ${emails}::text[]) AS u(id, email)
+    ON CONFLICT (org_id, id) DO UPDATE SET email = excluded.email, updated_at = now()
+      WHERE excluded.email IS NOT NULL AND users.email IS DISTINCT FROM excluded.email`.execute(db);
+}

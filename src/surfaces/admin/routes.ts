@@ -1,0 +1,257 @@
+// The administration API (API.md §4.2). Handlers read the principal, call the ledger, render.
+
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../../auth/principal.js';
+import type { AppDeps } from '../../deps.js';
+import { notFound } from '../../errors.js';
+import { installDialect } from '../../http/dialect.js';
+import {
+  authorizeOrgAdmin,
+  authorizeWorkspaceAdmin,
+  requireDeploymentAdmin,
+} from '../../ledger/admin-access.js';
+import { upsertAgent } from '../../ledger/agents/agents.js';
+import { createOrg } from '../../ledger/orgs/orgs.js';
+import { upsertUser } from '../../ledger/orgs/users.js';
+import { createToken, listTokens, revokeToken, tokenOrg } from '../../ledger/tokens/tokens.js';
+import { putHiredAgent } from '../../ledger/workspaces/hired-agent.js';
+import { deleteIntegration, putIntegration } from '../../ledger/workspaces/integrations.js';
+import { upsertMember } from '../../ledger/workspaces/members.js';
+import { upsertWorkspace } from '../../ledger/workspaces/workspaces.js';
+import { problemDialect } from '../shared/problem-details.js';
+import * as render from './render.js';
+import * as S from './schemas.js';
+
+function principalOf(request: FastifyRequest): Principal {
+  return request.principal!;
+}
+
+/** Deployment-admin requests are recorded in the org they acted on, once it is known to exist. */
+function actedOn(request: FastifyRequest, orgId: string): void {
+  request.auditOrgId = orgId;
+}
+
+const tags = ['administration'];
+
+export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  installDialect(app, problemDialect);
+  const { db } = deps;
+
+  app.post(
+    '/orgs',
+    {
+      schema: { tags, body: S.CreateOrgBody, response: { 201: S.OrgResponse } },
+      config: { audit: { resourceType: 'org' } },
+    },
+    async (request, reply) => {
+      requireDeploymentAdmin(principalOf(request));
+      const org = await createOrg(db, request.body);
+      actedOn(request, org.id);
+      return reply.code(201).send(render.renderOrg(org));
+    },
+  );
+
+  app.put(
+    '/orgs/:org_id/users/:user_id',
+    {
+      schema: {
+        tags,
+        params: S.OrgUserParams,
+        body: S.PutUserBody,
+        response: { 200: S.UserResponse, 201: S.UserResponse },
+      },
+      config: { audit: { resourceType: 'user', resourceParam: 'user_id' } },
+    },
+    async (request, reply) => {
+      const { org_id, user_id } = request.params;
+      await authorizeOrgAdmin(db, principalOf(request), org_id);
+      actedOn(request, org_id);
+      const { user, created } = await upsertUser(db, org_id, user_id, request.body);
+      return reply.code(created ? 201 : 200).send(render.renderUser(user));
+    },
+  );
+
+  app.put(
+    '/orgs/:org_id/workspaces/:workspace_id',
+    {
+      schema: {
+        tags,
+        params: S.OrgWorkspaceParams,
+        body: S.PutWorkspaceBody,
+        response: { 200: S.WorkspaceResponse, 201: S.WorkspaceResponse },
+      },
+      config: { audit: { resourceType: 'workspace', resourceParam: 'workspace_id' } },
+    },
+    async (request, reply) => {
+      const { org_id, workspace_id } = request.params;
+      await authorizeOrgAdmin(db, principalOf(request), org_id);
+      actedOn(request, org_id);
+      const { workspace, created } = await upsertWorkspace(db, org_id, workspace_id, request.body);
+      return reply.code(created ? 201 : 200).send(render.renderWorkspace(workspace));
+    },
+  );
+
+  app.put(
+    '/workspaces/:workspace_id/members/:user_id',
+    {
+      schema: {
+        tags,
+        params: S.WorkspaceMemberParams,
+        body: S.PutMemberBody,
+        response: { 200: S.MemberResponse, 201: S.MemberResponse },
+      },
+      config: { audit: { resourceType: 'workspace_member', resourceParam: 'user_id' } },
+    },
+    async (request, reply) => {
+      const { workspace_id, user_id } = request.params;
+      const workspace = await authorizeWorkspaceAdmin(db, principalOf(request), workspace_id);
+      actedOn(request, workspace.org_id);
+      const { member, created } = await upsertMember(
+        db,
+        workspace.org_id,
+        workspace_id,
+        user_id,
+        request.body,
+      );
+      return reply.code(created ? 201 : 200).send(render.renderMember(member));
+    },
+  );
+
+  app.put(
+    '/orgs/:org_id/agents/:agent_id',
+    {
+      schema: {
+        tags,
+        params: S.OrgAgentParams,
+        body: S.PutAgentBody,
+        response: { 200: S.AgentResponse, 201: S.AgentResponse },
+      },
+      config: { audit: { resourceType: 'agent', resourceParam: 'agent_id' } },
+    },
+    async (request, reply) => {
+      const { org_id, agent_id } = request.params;
+      await authorizeOrgAdmin(db, principalOf(request), org_id);
+      actedOn(request, org_id);
+      const { agent, created } = await upsertAgent(db, org_id, agent_id, request.body);
+      return reply.code(created ? 201 : 200).send(render.renderAgent(agent));
+    },
+  );
+
+  app.put(
+    '/workspaces/:workspace_id/hired-agent',
+    {
+      schema: {
+        tags,
+        params: S.WorkspaceParams,
+        body: S.PutHiredAgentBody,
+        response: { 200: S.HiredAgentResponse, 201: S.HiredAgentResponse },
+      },
+      config: { audit: { resourceType: 'hired_agent', resourceParam: 'workspace_id' } },
+    },
+    async (request, reply) => {
+      const workspace = await authorizeWorkspaceAdmin(db, principalOf(request), request.params.workspace_id);
+      actedOn(request, workspace.org_id);
+      const { hiredAgent, created } = await putHiredAgent(db, workspace, request.body);
+      return reply.code(created ? 201 : 200).send(render.renderHiredAgent(hiredAgent));
+    },
+  );
+
+  app.put(
+    '/workspaces/:workspace_id/integrations/:provider',
+    {
+      schema: {
+        tags,
+        params: S.IntegrationParams,
+        body: S.PutIntegrationBody,
+        response: { 200: S.IntegrationResponse, 201: S.IntegrationResponse },
+      },
+      config: { audit: { resourceType: 'integration', resourceParam: 'provider' } },
+    },
+    async (request, reply) => {
+      const { workspace_id, provider } = request.params;
+      const workspace = await authorizeWorkspaceAdmin(db, principalOf(request), workspace_id);
+      actedOn(request, workspace.org_id);
+      const { integration, created } = await putIntegration(
+        db,
+        deps.keyring,
+        workspace.org_id,
+        workspace_id,
+        provider,
+        request.body,
+      );
+      return reply.code(created ? 201 : 200).send(render.renderIntegration(integration));
+    },
+  );
+
+  app.delete(
+    '/workspaces/:workspace_id/integrations/:provider',
+    {
+      schema: { tags, params: S.IntegrationParams },
+      config: { audit: { resourceType: 'integration', resourceParam: 'provider' } },
+    },
+    async (request, reply) => {
+      const { workspace_id, provider } = request.params;
+      const workspace = await authorizeWorkspaceAdmin(db, principalOf(request), workspace_id);
+      actedOn(request, workspace.org_id);
+      await deleteIntegration(db, workspace.org_id, workspace_id, provider);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/orgs/:org_id/tokens',
+    {
+      schema: {
+        tags,
+        params: S.OrgParams,
+        body: S.CreateTokenBody,
+        response: { 201: S.CreatedTokenResponse },
+      },
+      config: { audit: { resourceType: 'token' } },
+    },
+    async (request, reply) => {
+      const { org_id } = request.params;
+      await authorizeOrgAdmin(db, principalOf(request), org_id);
+      actedOn(request, org_id);
+      const { token, secret } = await createToken(db, org_id, request.body, deps.now());
+      return reply.code(201).send({ ...render.renderToken(token), token: secret });
+    },
+  );
+
+  app.get(
+    '/orgs/:org_id/tokens',
+    {
+      schema: { tags, params: S.OrgParams, response: { 200: S.TokenListResponse } },
+      config: { audit: { resourceType: 'token' } },
+    },
+    async (request) => {
+      const { org_id } = request.params;
+      await authorizeOrgAdmin(db, principalOf(request), org_id);
+      actedOn(request, org_id);
+      return { tokens: (await listTokens(db, org_id)).map(render.renderToken) };
+    },
+  );
+
+  app.delete(
+    '/tokens/:token_id',
+    {
+      schema: { tags, params: S.TokenParams },
+      config: { audit: { resourceType: 'token', resourceParam: 'token_id' } },
+    },
+    async (request, reply) => {
+      const { token_id } = request.params;
+      const principal = principalOf(request);
+      const orgId = await tokenOrg(db, token_id);
+      if (orgId === null || (principal.kind !== 'deployment_admin' && principal.orgId !== orgId)) {
+        throw notFound('token', token_id);
+      }
+      await authorizeOrgAdmin(db, principal, orgId);
+      actedOn(request, orgId);
+      await revokeToken(db, orgId, token_id);
+      deps.authenticator.invalidate(token_id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,184 @@
+// Request and response schemas of the administration API (API.md §4.2).
+import { Type } from 'typebox';
+import { ABILITIES, PERMISSIONS } from '../../auth/permissions.js';
+import { AGENT_TYPES } from '../../ledger/agents/agents.js';
+import { HIRED_AGENT_STATUSES } from '../../ledger/workspaces/hired-agent.js';
+import {
+  AnyObject,
+  DateTime,
+  NullableDateTime,
+  NullableString,
+  PlatformId,
+  StringEnum,
+  Uuid,
+} from '../shared/schemas.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' });
+const Provider = Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$' });
+
+export const OrgParams = Type.Object({ org_id: PlatformId });
+export const OrgUserParams = Type.Object({ org_id: PlatformId, user_id: PlatformId });
+export const OrgWorkspaceParams = Type.Object({ org_id: PlatformId, workspace_id: PlatformId });
+export const OrgAgentParams = Type.Object({ org_id: PlatformId, agent_id: PlatformId });
+export const WorkspaceParams = Type.Object({ workspace_id: PlatformId });
+export const WorkspaceMemberParams = Type.Object({ workspace_id: PlatformId, user_id: PlatformId });
+export const IntegrationParams = Type.Object({ workspace_id: PlatformId, provider: Provider });
+export const TokenParams = Type.Object({ token_id: Uuid });
+
+export const CreateOrgBody = Type.Object({ id: PlatformId, name: Name }, { additionalProperties: false });
+
+export const PutUserBody = Type.Object(
+  {
+    email: Email,
+    name: Type.Optional(Type.Union([Name, Type.Null()])),
+    role: StringEnum(['owner', 'admin', 'member'] as const),
+  },
+  { additionalProperties: false },
+);
+
+export const PutWorkspaceBody = Type.Object(
+  {
+    name: Name,
+    status: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    owner_user_id: PlatformId,
+    settings: Type.Optional(AnyObject),
+  },
+  { additionalProperties: false },
+);
+
+export const PutMemberBody = Type.Object(
+  {
+    role: StringEnum(['owner', 'staff'] as const),
+    permissions: Type.Optional(Type.Array(StringEnum(PERMISSIONS), { maxItems: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+export const PutAgentBody = Type.Object(
+  { slug: Type.String({ minLength: 1, maxLength: 200 }), name: Name, type: StringEnum(AGENT_TYPES) },
+  { additionalProperties: false },
+);
+
+export const PutHiredAgentBody = Type.Object(
+  {
+    agent_type: Type.String({ minLength: 1, maxLength: 100 }),
+    display_name: Name,
+    status: StringEnum(HIRED_AGENT_STATUSES),
+    tier: Type.String({ minLength: 1, maxLength: 100 }),
+    stripe_subscription_id: Type.Optional(Type.Union([Type.String({ maxLength: 255 }), Type.Null()])),
+    config: Type.Optional(AnyObject),
+    persona_name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const PutIntegrationBody = Type.Object(
+  {
+    secret: Type.String({ minLength: 1, maxLength: 16384 }),
+    status: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateTokenBody = Type.Object(
+  {
+    name: Name,
+    user_id: Type.Optional(Type.Union([PlatformId, Type.Null()])),
+    abilities: Type.Array(StringEnum(ABILITIES), { minItems: 1, maxItems: 10 }),
+    expires_at: Type.Optional(Type.Union([DateTime, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const OrgResponse = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  created_at: DateTime,
+  updated_at: DateTime,
+});
+
+export const UserResponse = Type.Object({
+  org_id: Type.String(),
+  id: Type.String(),
+  email: NullableString,
+  name: NullableString,
+  role: Type.String(),
+  created_at: DateTime,
+  updated_at: DateTime,
+});
+
+export const WorkspaceResponse = Type.Object({
+  org_id: Type.String(),
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  owner_user_id: Type.String(),
+  settings: AnyObject,
+  hired_agent_id: NullableString,
+  last_active_at: NullableDateTime,
+  created_at: DateTime,
+  updated_at: DateTime,
+});
+
+export const MemberResponse = Type.Object({
+  org_id: Type.String(),
+  workspace_id: Type.String(),
+  user_id: Type.String(),
+  role: Type.String(),
+  permissions: Type.Array(Type.String()),
+  created_at: DateTime,
+  updated_at: DateTime,
+});
+
+export const AgentResponse = Type.Object({
+  org_id: Type.String(),
+  id: Type.String(),
+  slug: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  created_at: DateTime,
+  updated_at: DateTime,
+});
+
+export const HiredAgentResponse = Type.Object({
+  id: Type.String(),
+  workspace_id: Type.String(),
+  user_id: Type.String(),
+  agent_type: Type.String(),
+  display_name: Type.String(),
+  status: Type.String(),
+  tier: Type.String(),
+  stripe_subscription_id: NullableString,
+  config: AnyObject,
+  hired_at: DateTime,
+  paused_at: NullableDateTime,
+  cancelled_at: NullableDateTime,
+  created_at: DateTime,
+  updated_at: DateTime,
+  persona_name: NullableString,
+});
+
+export const IntegrationResponse = Type.Object({
+  provider: Type.String(),
+  status: Type.String(),
+  connected_at: DateTime,
+  last_verified_at: NullableDateTime,
+  last_error: NullableString,
+});
+
+export const TokenResponse = Type.Object({
+  id: Type.String(),
+  org_id: Type.String(),
+  user_id: NullableString,
+  name: Type.String(),
+  abilities: Type.Array(Type.String()),
+  expires_at: NullableDateTime,
+  revoked_at: NullableDateTime,
+  last_used_at: NullableDateTime,
+  created_at: DateTime,
+});
+
+export const CreatedTokenResponse = Type.Object({ ...TokenResponse.properties, token: Type.String() });
+
+export const TokenListResponse = Type.Object({ tokens: Type.Array(TokenResponse) });

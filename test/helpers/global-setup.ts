@@ -1,0 +1,66 @@
+// Migrates the template database once per run. With TALLY_TEST_DB=postgres an unreachable server
+// fails the run: the PostgreSQL suite must never pass by skipping.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { openDatabase } from '../../src/db/open.js';
+import { serverUrl, urlForDatabase } from './test-database.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgliteTemplatePath: string;
+    postgresTemplate: string;
+  }
+}
+
+async function withServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl(), connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL tests need a server at ${serverUrl()} (set TEST_DATABASE_URL); it is unreachable: ${
+        (error as Error).message
+      }`,
+    );
+  }
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export default async function setup(project: TestProject) {
+  // Worker env is per project, but global setup runs in the main process: ask the project.
+  if (project.name !== 'postgres') {
+    const dir = mkdtempSync(join(tmpdir(), 'tally-pglite-'));
+    const database = await openDatabase({ kind: 'pglite', dataDir: null });
+    await migrateToLatest(database.db);
+    const dump = await database.pglite!.dumpDataDir('none');
+    await database.close();
+    const path = join(dir, 'template.tar');
+    writeFileSync(path, Buffer.from(await dump.arrayBuffer()));
+    project.provide('pgliteTemplatePath', path);
+    project.provide('postgresTemplate', '');
+    return () => rmSync(dir, { recursive: true, force: true });
+  }
+
+  const template = `tally_template_${randomBytes(6).toString('hex')}`;
+  await withServer((client) => client.query(`CREATE DATABASE ${template}`));
+  const database = await openDatabase({ kind: 'postgres', url: urlForDatabase(template), poolSize: 1 });
+  try {
+    await migrateToLatest(database.db);
+  } finally {
+    await database.close();
+  }
+  project.provide('postgresTemplate', template);
+  project.provide('pgliteTemplatePath', '');
+  return async () => {
+    await withServer((client) => client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`));
+  };
+}
