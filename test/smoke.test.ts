@@ -13,7 +13,11 @@ afterAll(() => t.close());
 describe('smoke', () => {
   it('creates a world', async () => {
     const w = await f.world();
-    const list = await t.app.inject({ method: 'GET', url: `/v1/admin/orgs/${w.org.id}/tokens`, headers: bearer(w.serviceToken.token) });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: `/v1/admin/orgs/${w.org.id}/tokens`,
+      headers: bearer(w.serviceToken.token),
+    });
     expect(list.statusCode).toBe(200);
     expect(list.json().tokens).toHaveLength(2);
     const health = await t.app.inject({ method: 'GET', url: '/readyz' });

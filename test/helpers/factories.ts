@@ -71,7 +71,11 @@ export class Factory {
 
   async agent(orgId: string, options: { id?: string; type?: string; slug?: string; name?: string } = {}) {
     const id = options.id ?? uid('agent');
-    const body = { slug: options.slug ?? `${id}-slug`, name: options.name ?? `Agent ${id}`, type: options.type ?? 'chat' };
+    const body = {
+      slug: options.slug ?? `${id}-slug`,
+      name: options.name ?? `Agent ${id}`,
+      type: options.type ?? 'chat',
+    };
     await this.admin('PUT', `/v1/admin/orgs/${orgId}/agents/${id}`, body);
     return { id, ...body };
   }
@@ -99,7 +103,10 @@ export class Factory {
    */
   async world(options: { workspaceId?: string; ownerId?: string } = {}) {
     const org = await this.org();
-    const owner = await this.user(org.id, { role: 'owner', ...(options.ownerId ? { id: options.ownerId } : {}) });
+    const owner = await this.user(org.id, {
+      role: 'owner',
+      ...(options.ownerId ? { id: options.ownerId } : {}),
+    });
     const workspace = await this.workspace(org.id, {
       ownerId: owner.id,
       ...(options.workspaceId ? { id: options.workspaceId } : {}),
