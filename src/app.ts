@@ -11,6 +11,7 @@ import { installOpenApi, openApiRoute } from './http/openapi.js';
 import './http/request-context.js';
 import { ActivityRecorder, installSelfRecording } from './http/self-recording.js';
 import { uuidv7 } from './ids.js';
+import { ingestRoutes } from './ingest/routes.js';
 import type { Keyring } from './secrets/keys.js';
 import { adminRoutes } from './surfaces/admin/routes.js';
 
@@ -66,6 +67,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   healthRoutes(app, deps);
   openApiRoute(app);
   await app.register(adminRoutes, { prefix: '/v1/admin', deps });
+  await app.register(ingestRoutes, { deps });
 
   app.addHook('onClose', async () => {
     await recorder.close();

@@ -176,6 +176,7 @@ export interface ExecutionsTable {
   source: ColumnType<ExecutionSource, ExecutionSource | undefined, ExecutionSource>;
   created_at: Timestamp;
   event_time: Timestamp;
+  source_event_time: Date | null;
   updated_at: DefaultedTimestamp;
 }
 

@@ -194,7 +194,10 @@ const statements = [
     tokens_total bigint,
     source text NOT NULL DEFAULT 'current' CHECK (source IN ('current', 'archived', 'edited')),
     created_at timestamptz NOT NULL,
+    -- time of the newest execution.recorded event applied (a late older one changes nothing)
     event_time timestamptz NOT NULL,
+    -- time of the newest execution.archived/edited event applied
+    source_event_time timestamptz,
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (org_id, id)
   )`,

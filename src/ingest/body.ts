@@ -1,0 +1,81 @@
+// Turns the raw request body into CloudEvents: content type (415), encoding (gzip), size limits
+// (413: 5 MiB decoded, 5,000 events) and JSON shape (400: not an event or an array of events).
+import { gunzipSync } from 'node:zlib';
+import { TallyError } from '../errors.js';
+
+export const MAX_EVENTS = 5_000;
+export const MAX_DECODED_BYTES = 5 * 1024 * 1024;
+/** Compressed bodies may exceed the decoded limit slightly (incompressible data plus gzip framing). */
+export const MAX_RAW_BYTES = MAX_DECODED_BYTES + 64 * 1024;
+
+export type ContentMode = 'single' | 'batch' | 'either';
+
+const MODES: Record<string, ContentMode> = {
+  'application/cloudevents+json': 'single',
+  'application/cloudevents-batch+json': 'batch',
+  'application/json': 'either',
+};
+
+function unsupported(message: string): TallyError {
+  return new TallyError('unsupported_media_type', message);
+}
+
+export function contentMode(contentType: string | undefined): ContentMode {
+  const [mediaType = '', ...params] = (contentType ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const mode = MODES[mediaType];
+  if (!mode) {
+    throw unsupported(
+      'Send application/cloudevents+json (one event), application/cloudevents-batch+json or application/json (an array)',
+    );
+  }
+  const charset = params.find((param) => param.startsWith('charset='));
+  if (charset && !/^charset="?utf-8"?$/.test(charset)) throw unsupported('Only UTF-8 bodies are accepted');
+  return mode;
+}
+
+export function decodeBody(raw: Buffer | undefined, contentEncoding: string | undefined): Buffer {
+  const body = raw ?? Buffer.alloc(0);
+  const encoding = (contentEncoding ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') {
+    if (body.length > MAX_DECODED_BYTES) throw new TallyError('payload_too_large', 'The body is over 5 MiB');
+    return body;
+  }
+  if (encoding !== 'gzip' && encoding !== 'x-gzip') {
+    throw unsupported(`Content-Encoding "${encoding}" is not supported; use gzip or none`);
+  }
+  try {
+    return gunzipSync(body, { maxOutputLength: MAX_DECODED_BYTES });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      throw new TallyError('payload_too_large', 'The decoded body is over 5 MiB');
+    }
+    throw new TallyError('bad_request', 'The body is not valid gzip');
+  }
+}
+
+/** The events of the body, in order; throws 400/413 when the request as a whole is unusable. */
+export function parseEvents(decoded: Buffer, mode: ContentMode): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decoded.toString('utf8'));
+  } catch {
+    throw new TallyError('bad_request', 'The body is not valid JSON');
+  }
+  const isArray = Array.isArray(parsed);
+  const isObject = parsed !== null && typeof parsed === 'object' && !isArray;
+  if (mode === 'single' && !isObject)
+    throw new TallyError('bad_request', 'The body is not a CloudEvent (a JSON object)');
+  if (mode === 'batch' && !isArray)
+    throw new TallyError('bad_request', 'The body is not a batch (a JSON array of events)');
+  if (mode === 'either' && !isArray && !isObject) {
+    throw new TallyError('bad_request', 'The body is not an event or an array of events');
+  }
+  const events = isArray ? (parsed as unknown[]) : [parsed];
+  if (events.length > MAX_EVENTS) {
+    throw new TallyError(
+      'payload_too_large',
+      `A batch holds at most ${MAX_EVENTS} events (got ${events.length})`,
+    );
+  }
+  return events;
+}

@@ -1,0 +1,38 @@
+// The CloudEvents 1.0 envelope (JSON format): required specversion "1.0", id, source, type;
+// optional time, subject, datacontenttype. Anything else about the event is in `data`.
+import { Fields, isObject, type Json } from './fields.js';
+
+export interface Envelope {
+  id: string;
+  source: string;
+  type: string;
+  /** The event's `time`, or the time it was received. */
+  time: Date;
+  hasTime: boolean;
+  subject: string | undefined;
+  data: Json;
+}
+
+const JSON_CONTENT = /^application\/(.+\+)?json(\s*;.*)?$/i;
+
+export function readEnvelope(value: unknown, receivedAt: Date): { envelope?: Envelope; errors: string[] } {
+  if (!isObject(value)) return { errors: ['event: must be a JSON object'] };
+  const fields = new Fields(value, '');
+  if (value.specversion !== '1.0') fields.errors.push('specversion: must be "1.0"');
+  const id = fields.string('id', { required: true, max: 256 });
+  const source = fields.string('source', { required: true, max: 512 });
+  const type = fields.string('type', { required: true, max: 128 });
+  const time = fields.timestamp('time');
+  const subject = fields.string('subject', { max: 512 });
+  const contentType = fields.string('datacontenttype', { max: 128 });
+  if (contentType !== undefined && !JSON_CONTENT.test(contentType)) {
+    fields.errors.push('datacontenttype: must be application/json (data is read as JSON)');
+  }
+  if ('data_base64' in value) fields.errors.push('data_base64: binary data is not accepted; send JSON data');
+  const data = fields.object('data', { required: true });
+  if (fields.errors.length > 0 || !id || !source || !type || !data) return { errors: fields.errors };
+  return {
+    envelope: { id, source, type, time: time ?? receivedAt, hasTime: time !== undefined, subject, data },
+    errors: [],
+  };
+}

@@ -1,0 +1,128 @@
+// POST /v1/ingest (API.md §4.1): CloudEvents in, per-event results out. 200 when every event was
+// accepted or a duplicate, 207 when some were rejected; the accepted ones are committed first.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { orgStanding, requireAbility } from '../auth/access.js';
+import type { AppDeps } from '../deps.js';
+import { forbidden } from '../errors.js';
+import { installDialect } from '../http/dialect.js';
+import { problemDialect } from '../surfaces/shared/problem-details.js';
+import { type BatchItem, type Rejection, touchWorkspaces, writeBatch } from './batch-writer.js';
+import { contentMode, decodeBody, MAX_RAW_BYTES, parseEvents } from './body.js';
+import { readEnvelope } from './envelope.js';
+import { readEventData } from './events/read-event.js';
+
+const IngestResponse = Type.Object({
+  accepted: Type.Integer(),
+  duplicates: Type.Integer(),
+  rejected: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      id: Type.Union([Type.String(), Type.Null()]),
+      errors: Type.Array(Type.String()),
+    }),
+  ),
+});
+
+export async function ingestRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  installDialect(app, problemDialect);
+  // The body is read raw: the handler decides on content type, encoding and shape itself.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_RAW_BYTES }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  app.post(
+    '/v1/ingest',
+    {
+      bodyLimit: MAX_RAW_BYTES,
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Record CloudEvents (one event or a batch)',
+        response: { 200: IngestResponse, 207: IngestResponse },
+      },
+      config: { audit: { resourceType: 'ingest' } },
+    },
+    async (request, reply) => {
+      const mode = contentMode(request.headers['content-type']);
+      const decoded = decodeBody(request.body as Buffer | undefined, request.headers['content-encoding']);
+      const events = parseEvents(decoded, mode);
+
+      const principal = request.principal!;
+      requireAbility(principal, 'ingest');
+      if (
+        principal.kind === 'user' &&
+        (await orgStanding(deps.db, principal, principal.orgId!)) !== 'admin'
+      ) {
+        throw forbidden('ingest', 'Only org owners and admins (or service tokens) may ingest');
+      }
+
+      const receivedAt = deps.now();
+      const rejected: Rejection[] = [];
+      const byOrg = new Map<string, BatchItem[]>();
+      const knownOrgs = new Map<string, boolean>();
+      for (const [index, value] of events.entries()) {
+        const { envelope, errors } = readEnvelope(value, receivedAt);
+        const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : null;
+        if (!envelope) {
+          rejected.push({ index, id, errors });
+          continue;
+        }
+        const orgId = await eventOrg(envelope.data.org_id, principal.orgId, knownOrgs, deps);
+        if (typeof orgId !== 'string') {
+          rejected.push({ index, id, errors: [orgId.error] });
+          continue;
+        }
+        const { write, errors: dataErrors } = readEventData(envelope);
+        if (!write) {
+          rejected.push({ index, id, errors: dataErrors });
+          continue;
+        }
+        const item = { index, eventId: envelope.id, source: envelope.source, time: envelope.time, write };
+        const batch = byOrg.get(orgId);
+        if (batch) batch.push(item);
+        else byOrg.set(orgId, [item]);
+      }
+
+      const outcome = await writeBatch(deps.db, byOrg);
+      if (byOrg.size === 1) request.auditOrgId = [...byOrg.keys()][0]!;
+      await touchWorkspaces(deps.db, outcome.activeWorkspaces).catch((error: unknown) =>
+        request.log.warn({ err: error }, 'could not update last_active_at'),
+      );
+      const allRejected = [...rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
+      return reply.code(allRejected.length > 0 ? 207 : 200).send({
+        accepted: outcome.accepted,
+        duplicates: outcome.duplicates,
+        rejected: allRejected,
+      });
+    },
+  );
+}
+
+/**
+ * The org an event goes to: the token's org; for the deployment admin, `data.org_id` (which must
+ * name an existing org). An org token may not write into another org.
+ */
+async function eventOrg(
+  requested: unknown,
+  tokenOrg: string | null,
+  known: Map<string, boolean>,
+  deps: AppDeps,
+): Promise<string | { error: string }> {
+  if (tokenOrg !== null) {
+    if (requested !== undefined && requested !== tokenOrg) {
+      return { error: `data.org_id: this token writes only to org "${tokenOrg}"` };
+    }
+    return tokenOrg;
+  }
+  if (typeof requested !== 'string' || requested === '') {
+    return { error: 'data.org_id: required with the deployment admin token' };
+  }
+  if (!known.has(requested)) {
+    const org = await deps.db.selectFrom('orgs').select('id').where('id', '=', requested).executeTakeFirst();
+    known.set(requested, org !== undefined);
+  }
+  return known.get(requested) ? requested : { error: `data.org_id: no org "${requested}"` };
+}

@@ -1,0 +1,41 @@
+// Writes AI tool usages from ingestion. A usage may be recorded as pending and completed later;
+// each event carries the whole state and the newest event time wins.
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+export interface AiUsageRow {
+  id: string;
+  workspace_id: string;
+  tool_type: string;
+  status: string;
+  cost: number;
+  input_data: Record<string, unknown>;
+  response_data: Record<string, unknown>;
+  created_at: Date;
+  completed_at: Date | null;
+  event_time: Date;
+}
+
+/** Upserts usages (one row per id, already reduced to its newest event). */
+export async function upsertAiUsages(db: Kysely<Database>, orgId: string, rows: AiUsageRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const col = <K extends keyof AiUsageRow>(key: K) => sorted.map((row) => row[key]);
+  await sql`
+    INSERT INTO ai_usages (org_id, id, workspace_id, tool_type, status, cost, input_data, response_data,
+      created_at, completed_at, event_time)
+    SELECT ${orgId}, r.* FROM unnest(
+      ${col('id')}::text[], ${col('workspace_id')}::text[], ${col('tool_type')}::text[], ${col('status')}::text[],
+      ${col('cost')}::numeric[], ${sorted.map((row) => JSON.stringify(row.input_data))}::jsonb[],
+      ${sorted.map((row) => JSON.stringify(row.response_data))}::jsonb[],
+      ${sorted.map((row) => row.created_at.toISOString())}::timestamptz[],
+      ${sorted.map((row) => row.completed_at?.toISOString() ?? null)}::timestamptz[],
+      ${sorted.map((row) => row.event_time.toISOString())}::timestamptz[]
+    ) AS r
+    ON CONFLICT (org_id, id) DO UPDATE SET
+      workspace_id = excluded.workspace_id, tool_type = excluded.tool_type, status = excluded.status,
+      cost = excluded.cost, input_data = excluded.input_data, response_data = excluded.response_data,
+      created_at = excluded.created_at, completed_at = excluded.completed_at,
+      event_time = excluded.event_time, updated_at = now()
+    WHERE ai_usages.event_time <= excluded.event_time`.execute(db);
+}
