@@ -1,0 +1,90 @@
+// `tally admin …` runs the administration routes in process on the configured database.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { runAdmin } from '../../src/cli/admin.js';
+import { loadConfig } from '../../src/config.js';
+import { TEST_SECRET_KEY } from '../helpers/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+let database: TestDatabase | null = null;
+let dataDir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'tally-cli-'));
+  env = {
+    TALLY_SECRET_KEY: TEST_SECRET_KEY,
+    TALLY_DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    TALLY_ADMIN_TOKEN: 'tly_admin_cli-test-token-0123456789',
+  };
+  if (process.env.TALLY_TEST_DB === 'postgres') {
+    database = await createTestDatabase();
+    env.DATABASE_URL = database.url!;
+  }
+});
+afterAll(async () => {
+  await database?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    const code = await runAdmin(loadConfig(env), args);
+    return { code, out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+it('provisions an org, a user, a workspace and a token, and validates like the API', async () => {
+  expect((await cli('create-org', '--id', 'acme', '--name', 'Acme')).code).toBe(0);
+  const user = await cli(
+    'put-user',
+    '--org',
+    'acme',
+    '--id',
+    '42',
+    '--email',
+    'ada@acme.test',
+    '--role',
+    'owner',
+  );
+  expect(user.code).toBe(0);
+  expect(JSON.parse(user.out)).toMatchObject({ org_id: 'acme', id: '42', role: 'owner' });
+  expect(
+    (await cli('put-workspace', '--org', 'acme', '--id', '1001', '--name', 'Marketing', '--owner', '42'))
+      .code,
+  ).toBe(0);
+  const token = await cli('create-token', '--org', 'acme', '--name', 'ingest', '--abilities', 'ingest,read');
+  expect(token.code).toBe(0);
+  expect(JSON.parse(token.out)).toMatchObject({
+    abilities: ['ingest', 'read'],
+    token: expect.stringMatching(/^tly_/),
+  });
+  const listed = await cli('list-tokens', '--org', 'acme');
+  expect(JSON.parse(listed.out).tokens).toHaveLength(1);
+  expect(listed.out).not.toContain(JSON.parse(token.out).token);
+
+  const invalid = await cli('put-user', '--org', 'acme', '--id', '43', '--email', 'x', '--role', 'boss');
+  expect(invalid.code).toBe(1);
+  expect(JSON.parse(invalid.err)).toMatchObject({ status: 422 });
+  const missing = await cli('create-org', '--id', 'x');
+  expect(missing).toMatchObject({ code: 1, err: 'tally admin create-org: missing --name\n' });
+  const unknown = await cli('dance');
+  expect(unknown.code).toBe(1);
+  expect(unknown.err).toContain('unknown operation "dance"');
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_OUTPUT_PLACEHOLDER, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: null,
+      dataDir: './data',
+      adminToken: null,
+      secretKey: null,
+      previousSecretKeys: [],
+      timezone: 'UTC',
+      usageHistoryMinDate: null,
+      outputPlaceholder: DEFAULT_OUTPUT_PLACEHOLDER,
+      redisUrl: null,
+      logLevel: 'info',
+      dbPoolSize: 10,
+      statementTimeoutMs: 15000,
+    });
+    expect(DEFAULT_OUTPUT_PLACEHOLDER).toBe('This content is only available in the app.');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://localhost/tally' }, 'TALLY_SECRET_KEY'],
+    [{ TALLY_SECRET_KEY: 'short' }, 'TALLY_SECRET_KEY'],
+    [{ TALLY_ADMIN_TOKEN: 'short' }, 'TALLY_ADMIN_TOKEN'],
+    [{ TALLY_TIMEZONE: 'Mars/Olympus' }, 'TALLY_TIMEZONE'],
+    [{ TALLY_USAGE_HISTORY_MIN_DATE: '2025-02-30' }, 'TALLY_USAGE_HISTORY_MIN_DATE'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ TALLY_REDIS_URL: 'localhost:6379' }, 'TALLY_REDIS_URL'],
+  ])('stops on %j naming %s', (env, setting) => {
+    expect(() => loadConfig(env)).toThrowError(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect((error as ConfigError).setting).toBe(setting);
+      expect((error as ConfigError).message.startsWith(`${setting}: `)).toBe(true);
+    }
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgresql://db/tally',
+      TALLY_SECRET_KEY: 'k'.repeat(40),
+      TALLY_PREVIOUS_SECRET_KEYS: `${'a'.repeat(40)}, ${'b'.repeat(40)}`,
+      TALLY_TIMEZONE: 'Europe/Paris',
+      TALLY_USAGE_HISTORY_MIN_DATE: '2024-06-01',
+      TALLY_OUTPUT_PLACEHOLDER: 'Open the app to see this.',
+      TALLY_REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      databaseUrl: 'postgresql://db/tally',
+      previousSecretKeys: ['a'.repeat(40), 'b'.repeat(40)],
+      timezone: 'Europe/Paris',
+      usageHistoryMinDate: '2024-06-01',
+      outputPlaceholder: 'Open the app to see this.',
+      redisUrl: 'redis://127.0.0.1:6379',
+    });
+  });
+});

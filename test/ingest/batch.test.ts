@@ -1,0 +1,326 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Factory } from '../helpers/factories.js';
+import { bearer, buildTestApp, type TestApp } from '../helpers/test-app.js';
+
+let t: TestApp;
+let f: Factory;
+beforeAll(async () => {
+  t = await buildTestApp();
+  f = new Factory(t);
+});
+afterAll(() => t.close());
+
+const BATCH = 'application/cloudevents-batch+json';
+const PROBLEM = 'application/problem+json; charset=utf-8';
+
+function post(token: string, body: string | Buffer, contentType = BATCH, extra: Record<string, string> = {}) {
+  return t.app.inject({
+    method: 'POST',
+    url: '/v1/ingest',
+    headers: { ...bearer(token), 'content-type': contentType, ...extra },
+    payload: body,
+  });
+}
+
+function activity(id: string, workspaceId: string, extra: object = {}) {
+  return {
+    specversion: '1.0',
+    id,
+    source: 'platform/api',
+    type: 'activity.recorded',
+    time: '2025-01-15T10:30:00Z',
+    data: { workspace_id: workspaceId, method: 'GET', path: '/v1/things', status_code: 200, ...extra },
+  };
+}
+
+async function countActivities(orgId: string): Promise<number> {
+  const row = await t.db
+    .selectFrom('activities')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('metadata', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+describe('POST /v1/ingest', () => {
+  it('stores a batch sent twice once', async () => {
+    const w = await f.world();
+    const events = [
+      activity('a-1', w.workspace.id),
+      activity('a-2', w.workspace.id),
+      activity('a-3', w.workspace.id),
+    ];
+    const first = await post(w.serviceToken.token, JSON.stringify(events));
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+    const second = await post(w.serviceToken.token, JSON.stringify(events));
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toEqual({ accepted: 0, duplicates: 3, rejected: [] });
+    expect(await countActivities(w.org.id)).toBe(3);
+  });
+
+  it('counts an event repeated inside one batch once', async () => {
+    const w = await f.world();
+    const event = activity('same', w.workspace.id);
+    const response = await post(w.serviceToken.token, JSON.stringify([event, event]));
+    expect(response.json()).toEqual({ accepted: 1, duplicates: 1, rejected: [] });
+  });
+
+  it('deduplicates by (source, id): the same id from another source is another event', async () => {
+    const w = await f.world();
+    const a = activity('shared-id', w.workspace.id, { id: 'rec-a' });
+    const b = { ...activity('shared-id', w.workspace.id, { id: 'rec-b' }), source: 'platform/worker' };
+    const response = await post(w.serviceToken.token, JSON.stringify([a, b]));
+    expect(response.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+  });
+
+  it('accepts the good events of a mixed batch and rejects each bad one on its own (207)', async () => {
+    const w = await f.world();
+    const events = [
+      activity('ok-1', w.workspace.id),
+      { specversion: '0.3', id: 'old', source: 's', type: 'activity.recorded', data: {} },
+      activity('ok-2', w.workspace.id),
+      { ...activity('unknown-type', w.workspace.id), type: 'invoice.paid' },
+      activity('no-ws', 'ghost-workspace'),
+      activity('bad-fields', w.workspace.id, { status_code: 'two hundred', duration_ms: -1 }),
+      'not an object',
+      { specversion: '1.0', source: 's', type: 'activity.recorded', data: {} },
+    ];
+    const response = await post(w.serviceToken.token, JSON.stringify(events));
+    expect(response.statusCode).toBe(207);
+    expect(response.json()).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [
+        { index: 1, id: 'old', errors: ['specversion: must be "1.0"'] },
+        {
+          index: 3,
+          id: 'unknown-type',
+          errors: [
+            'type: unknown event type "invoice.paid" (expected one of activity.recorded, execution.recorded, execution.archived, execution.edited, ai_usage.recorded)',
+          ],
+        },
+        {
+          index: 4,
+          id: 'no-ws',
+          errors: [`data.workspace_id: no workspace "ghost-workspace" in org "${w.org.id}"`],
+        },
+        {
+          index: 5,
+          id: 'bad-fields',
+          errors: ['data.status_code: must be a number', 'data.duration_ms: must be ≥ 0'],
+        },
+        { index: 6, id: null, errors: ['event: must be a JSON object'] },
+        { index: 7, id: null, errors: ['id: is required'] },
+      ],
+    });
+    expect(await countActivities(w.org.id)).toBe(2);
+    // A rejected event was not claimed: once corrected it is accepted.
+    const retry = await post(w.serviceToken.token, JSON.stringify([activity('bad-fields', w.workspace.id)]));
+    expect(retry.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+  });
+
+  it('takes one event as application/cloudevents+json and arrays as application/json', async () => {
+    const w = await f.world();
+    const single = await post(
+      w.serviceToken.token,
+      JSON.stringify(activity('s-1', w.workspace.id)),
+      'application/cloudevents+json',
+    );
+    expect(single.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const plain = await post(
+      w.serviceToken.token,
+      JSON.stringify([activity('p-1', w.workspace.id)]),
+      'application/json; charset=utf-8',
+    );
+    expect(plain.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const plainSingle = await post(
+      w.serviceToken.token,
+      JSON.stringify(activity('p-2', w.workspace.id)),
+      'application/json',
+    );
+    expect(plainSingle.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+  });
+
+  it('accepts gzip bodies', async () => {
+    const w = await f.world();
+    const events = Array.from({ length: 50 }, (_, i) => activity(`gz-${i}`, w.workspace.id));
+    const response = await post(w.serviceToken.token, gzipSync(JSON.stringify(events)), BATCH, {
+      'content-encoding': 'gzip',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ accepted: 50, duplicates: 0, rejected: [] });
+    const broken = await post(w.serviceToken.token, Buffer.from('definitely not gzip'), BATCH, {
+      'content-encoding': 'gzip',
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.headers['content-type']).toBe(PROBLEM);
+    expect(broken.json()).toEqual({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'The body is not valid gzip',
+    });
+  });
+
+  it('answers 413 for more than 5,000 events, a body over 5 MiB and a gzip bomb', async () => {
+    const w = await f.world();
+    const many = Array.from({ length: 5001 }, (_, i) => activity(`m-${i}`, w.workspace.id));
+    const tooMany = await post(w.serviceToken.token, JSON.stringify(many));
+    expect(tooMany.statusCode).toBe(413);
+    expect(tooMany.json()).toEqual({
+      type: 'about:blank',
+      title: 'Content Too Large',
+      status: 413,
+      detail: 'A batch holds at most 5000 events (got 5001)',
+    });
+    const big = JSON.stringify([
+      activity('big', w.workspace.id, { metadata: { blob: 'x'.repeat(6 * 1024 * 1024) } }),
+    ]);
+    const tooBig = await post(w.serviceToken.token, big);
+    expect(tooBig.statusCode).toBe(413);
+    expect(tooBig.headers['content-type']).toBe(PROBLEM);
+    const bomb = gzipSync(Buffer.from(`[${' '.repeat(8 * 1024 * 1024)}]`));
+    const bombed = await post(w.serviceToken.token, bomb, BATCH, { 'content-encoding': 'gzip' });
+    expect(bombed.statusCode).toBe(413);
+    expect(bombed.json().detail).toBe('The decoded body is over 5 MiB');
+    expect(await countActivities(w.org.id)).toBe(0);
+  });
+
+  it('answers 415 for another content type or encoding, 400 for what is not events', async () => {
+    const w = await f.world();
+    const events = JSON.stringify([activity('x', w.workspace.id)]);
+    const text = await post(w.serviceToken.token, events, 'text/plain');
+    expect(text.statusCode).toBe(415);
+    expect(text.json()).toMatchObject({ title: 'Unsupported Media Type', status: 415 });
+    const brotli = await post(w.serviceToken.token, events, BATCH, { 'content-encoding': 'br' });
+    expect(brotli.statusCode).toBe(415);
+    const notJson = await post(w.serviceToken.token, '{"oops"', BATCH);
+    expect(notJson.statusCode).toBe(400);
+    expect(notJson.json().detail).toBe('The body is not valid JSON');
+    const objectAsBatch = await post(
+      w.serviceToken.token,
+      JSON.stringify(activity('x', w.workspace.id)),
+      BATCH,
+    );
+    expect(objectAsBatch.statusCode).toBe(400);
+    const arrayAsSingle = await post(w.serviceToken.token, events, 'application/cloudevents+json');
+    expect(arrayAsSingle.statusCode).toBe(400);
+    const scalar = await post(w.serviceToken.token, '42', 'application/json');
+    expect(scalar.statusCode).toBe(400);
+    expect(scalar.json().detail).toBe('The body is not an event or an array of events');
+  });
+
+  it('needs the ingest ability and an admin-level caller (403), and a token (401)', async () => {
+    const w = await f.world();
+    const events = JSON.stringify([activity('x', w.workspace.id)]);
+    const readOnly = await f.token(w.org.id, { abilities: ['read'] });
+    const noAbility = await post(readOnly.token, events);
+    expect(noAbility.statusCode).toBe(403);
+    expect(noAbility.json().detail).toBe('This token may not do this (requires ability:ingest)');
+    const member = await f.user(w.org.id, { role: 'member' });
+    const memberToken = await f.token(w.org.id, { userId: member.id, abilities: ['ingest'] });
+    expect((await post(memberToken.token, events)).statusCode).toBe(403);
+    const ownerIngest = await f.token(w.org.id, { userId: w.owner.id, abilities: ['ingest'] });
+    expect((await post(ownerIngest.token, events)).statusCode).toBe(200);
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: '/v1/ingest',
+      headers: { 'content-type': BATCH },
+      payload: events,
+    });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toEqual({
+      type: 'about:blank',
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'Authentication required',
+    });
+    expect(await countActivities(w.org.id)).toBe(1);
+  });
+
+  it("never writes into another org: an org token's data.org_id must be its own", async () => {
+    const a = await f.world();
+    const b = await f.world();
+    const response = await post(
+      b.serviceToken.token,
+      JSON.stringify([activity('cross', a.workspace.id, { org_id: a.org.id })]),
+    );
+    expect(response.statusCode).toBe(207);
+    expect(response.json().rejected).toEqual([
+      { index: 0, id: 'cross', errors: [`data.org_id: this token writes only to org "${b.org.id}"`] },
+    ]);
+    const sneaky = await post(b.serviceToken.token, JSON.stringify([activity('cross-2', a.workspace.id)]));
+    expect(sneaky.json().rejected[0].errors).toEqual([
+      `data.workspace_id: no workspace "${a.workspace.id}" in org "${b.org.id}"`,
+    ]);
+    expect(await countActivities(a.org.id)).toBe(0);
+  });
+
+  it('lets the deployment admin ingest into any org named by data.org_id', async () => {
+    const a = await f.world();
+    const b = await f.world();
+    const response = await post(
+      t.adminToken,
+      JSON.stringify([
+        activity('adm-1', a.workspace.id, { org_id: a.org.id }),
+        activity('adm-2', b.workspace.id, { org_id: b.org.id }),
+        activity('adm-3', b.workspace.id),
+        activity('adm-4', b.workspace.id, { org_id: 'no-such-org' }),
+      ]),
+    );
+    expect(response.statusCode).toBe(207);
+    expect(response.json()).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [
+        { index: 2, id: 'adm-3', errors: ['data.org_id: required with the deployment admin token'] },
+        { index: 3, id: 'adm-4', errors: ['data.org_id: no org "no-such-org"'] },
+      ],
+    });
+    expect(await countActivities(a.org.id)).toBe(1);
+    expect(await countActivities(b.org.id)).toBe(1);
+  });
+
+  it('applies activity defaults: id from the event, timestamp from time, success from status_code', async () => {
+    const w = await f.world();
+    await f.ingest(w.serviceToken.token, [
+      activity('def-1', w.workspace.id, {
+        status_code: 503,
+        user_id: 'u-77',
+        token_usage: { prompt: 3, completion: 4 },
+      }),
+      { ...activity('def-2', w.workspace.id, { success: true }), time: undefined },
+    ]);
+    const rows = await t.db
+      .selectFrom('activities')
+      .selectAll()
+      .where('org_id', '=', w.org.id)
+      .orderBy('id')
+      .execute();
+    expect(rows[0]).toMatchObject({
+      id: 'def-1',
+      timestamp: new Date('2025-01-15T10:30:00Z'),
+      success: false,
+      status_code: 503,
+      user_id: 'u-77',
+      tokens_total: 7,
+    });
+    expect(rows[1]).toMatchObject({ id: 'def-2', success: true });
+    const user = await t.db
+      .selectFrom('users')
+      .selectAll()
+      .where('org_id', '=', w.org.id)
+      .where('id', '=', 'u-77')
+      .executeTakeFirst();
+    expect(user).toMatchObject({ role: 'member', email: null });
+    const workspace = await t.db
+      .selectFrom('workspaces')
+      .select('last_active_at')
+      .where('id', '=', w.workspace.id)
+      .executeTakeFirstOrThrow();
+    expect(workspace.last_active_at).not.toBeNull();
+  });
+});
