@@ -14,6 +14,9 @@ import { uuidv7 } from './ids.js';
 import { ingestRoutes } from './ingest/routes.js';
 import type { Keyring } from './secrets/keys.js';
 import { adminRoutes } from './surfaces/admin/routes.js';
+import { aiUsagesRoutes } from './surfaces/ai-usages/routes.js';
+import { usageHistoryRoutes } from './surfaces/usage-history/routes.js';
+import { workspaceRoutes } from './surfaces/workspace/routes.js';
 
 export interface BuildAppOptions {
   config: Config;
@@ -68,6 +71,9 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   openApiRoute(app);
   await app.register(adminRoutes, { prefix: '/v1/admin', deps });
   await app.register(ingestRoutes, { deps });
+  await app.register(usageHistoryRoutes, { deps });
+  await app.register(aiUsagesRoutes, { deps });
+  await app.register(workspaceRoutes, { deps });
 
   app.addHook('onClose', async () => {
     await recorder.close();

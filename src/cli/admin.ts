@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../app.js';
 import { hashToken } from '../auth/tokens.js';
-import { prepareDeployment } from '../bootstrap.js';
+import { announceAdminToken, prepareDeployment } from '../bootstrap.js';
 import type { Config } from '../config.js';
 
 interface Operation {
@@ -193,6 +193,7 @@ function usage(): string {
       lines.push(`      --${option.padEnd(24)} ${spec.description}${spec.required ? ' (required)' : ''}`);
     }
   }
+  lines.push('  rotate-secret-key    re-encrypt every integration secret under TALLY_SECRET_KEY');
   return `${lines.join('\n')}\n`;
 }
 
@@ -206,6 +207,8 @@ async function readStdin(): Promise<string> {
 
 export async function runAdmin(config: Config, argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'rotate-secret-key')
+    return (await import('./rotate-secret-key.js')).runRotateSecretKey(config);
   const operation = name ? OPERATIONS[name] : undefined;
   if (!operation) {
     process.stderr.write(
@@ -225,6 +228,7 @@ export async function runAdmin(config: Config, argv: string[]): Promise<number> 
   if (name === 'put-integration') args.secret = await readStdin();
 
   const deployment = await prepareDeployment(config);
+  if (deployment.adminToken.generated) announceAdminToken(deployment.adminToken.generated);
   const oneOff = `tly_admin_${randomBytes(32).toString('base64url')}`;
   const app = await buildApp({
     config,

@@ -9,6 +9,7 @@ Commands:
   serve                 serve the HTTP API (migrates first)
   migrate               apply database migrations and exit
   admin <operation>     administer orgs, users, workspaces, agents and tokens (tally admin --help)
+  demo                  fill the database with realistic synthetic data (tally demo --help)
 
 Settings come from the environment (see README): DATABASE_URL, TALLY_DATA_DIR, PORT, HOST, …
 `;
@@ -33,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
     case 'admin': {
       const { runAdmin } = await import('./admin.js');
       return runAdmin(config, rest);
+    }
+    case 'demo': {
+      const { runDemo } = await import('./demo.js');
+      return runDemo(config, rest);
     }
     default:
       process.stderr.write(`tally: unknown command "${command}"\n\n${USAGE}`);

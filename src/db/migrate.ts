@@ -2,10 +2,12 @@
 // the same code migrates from compiled JavaScript and from the TypeScript sources under test.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initial from './migrations/0001_initial.js';
+import * as usageAndWorkspaceIndexes from './migrations/0004_usage_and_workspace_indexes.js';
 import type { Database } from './schema.js';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0004_usage_and_workspace_indexes': usageAndWorkspaceIndexes,
 };
 
 const provider: MigrationProvider = {

@@ -298,6 +298,7 @@ describe('POST /v1/ingest', () => {
       .selectFrom('activities')
       .selectAll()
       .where('org_id', '=', w.org.id)
+      .where('id', 'in', ['def-1', 'def-2'])
       .orderBy('id')
       .execute();
     expect(rows[0]).toMatchObject({

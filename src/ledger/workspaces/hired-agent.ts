@@ -39,8 +39,17 @@ export async function putHiredAgent(
   input: HiredAgentInput,
 ): Promise<{ hiredAgent: HiredAgent; created: boolean }> {
   return db.transaction().execute(async (trx) => {
-    const current = workspace.hired_agent_id
-      ? await findHiredAgent(trx, workspace.org_id, workspace.hired_agent_id)
+    // Lock the workspace and read its hired agent afresh: two concurrent first hires must not both
+    // insert (the second would orphan the first), and the caller's copy of the row may be stale.
+    const locked = await trx
+      .selectFrom('workspaces')
+      .select('hired_agent_id')
+      .where('org_id', '=', workspace.org_id)
+      .where('id', '=', workspace.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    const current = locked.hired_agent_id
+      ? await findHiredAgent(trx, workspace.org_id, locked.hired_agent_id)
       : undefined;
     const fields = {
       agent_type: input.agent_type,

@@ -14,7 +14,7 @@ export type IntegrationStatus = Pick<
 const STATUS_COLUMNS = ['provider', 'status', 'connected_at', 'last_verified_at', 'last_error'] as const;
 
 /** Binds a ciphertext to its row, so it cannot be moved to another workspace or provider. */
-function associatedData(orgId: string, workspaceId: string, provider: string): string {
+export function associatedData(orgId: string, workspaceId: string, provider: string): string {
   return `${orgId}\u0000${workspaceId}\u0000${provider}`;
 }
 

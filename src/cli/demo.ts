@@ -1,0 +1,110 @@
+// `tally demo`: fills the configured database with a realistic synthetic platform, then prints
+// tokens to explore it with. Repeating the same seed changes nothing (the ids repeat).
+import { parseArgs } from 'node:util';
+import { announceAdminToken, prepareDeployment } from '../bootstrap.js';
+import type { Config } from '../config.js';
+import { loadDemo } from '../demo/load.js';
+import { createToken } from '../ledger/tokens/tokens.js';
+import { Progress } from './progress.js';
+
+const USAGE = `Usage: tally demo [options]
+
+Fills the database with synthetic orgs, users, workspaces, agents, activity, executions and
+AI tool usages (Zipf-distributed: the first org is the largest), then prints tokens for the
+three largest orgs.
+
+Options (defaults in brackets):
+  --orgs N          orgs [5]
+  --workspaces N    workspaces across all orgs [50]
+  --users N         users across all orgs [200]
+  --activities N    activity records [100000]
+  --executions N    agent executions [20000]
+  --usages N        AI tool usages [10000]
+  --days N          spread over the last N days [30]
+  --seed N          random seed; the same seed gives the same data [1]
+  --events N        shorthand: N records split 70% activity, 20% executions, 10% usages
+`;
+
+function count(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const digits = value.replaceAll('_', '').replaceAll(',', '');
+  if (!/^\d+$/.test(digits)) throw new Error(`--${name} must be a whole number`);
+  return Number(digits);
+}
+
+export async function runDemo(config: Config, argv: string[]): Promise<number> {
+  const names = [
+    'orgs',
+    'workspaces',
+    'users',
+    'activities',
+    'executions',
+    'usages',
+    'days',
+    'seed',
+    'events',
+  ];
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const v = values as Record<string, string | undefined>;
+  const events = v.events === undefined ? null : count(v.events, 'events', 0);
+  const options = {
+    orgs: Math.max(1, count(v.orgs, 'orgs', 5)),
+    workspaces: Math.max(1, count(v.workspaces, 'workspaces', 50)),
+    users: Math.max(2, count(v.users, 'users', 200)),
+    activities: count(v.activities, 'activities', events === null ? 100_000 : Math.round(events * 0.7)),
+    executions: count(v.executions, 'executions', events === null ? 20_000 : Math.round(events * 0.2)),
+    usages: count(v.usages, 'usages', events === null ? 10_000 : Math.round(events * 0.1)),
+    days: Math.max(1, count(v.days, 'days', 30)),
+    seed: count(v.seed, 'seed', 1),
+  };
+
+  const deployment = await prepareDeployment(config);
+  if (deployment.adminToken.generated) announceAdminToken(deployment.adminToken.generated);
+  try {
+    const started = Date.now();
+    const { orgs, summary } = await loadDemo(deployment.database.db, options, {
+      start: (label, total) => new Progress(label, total),
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const total = options.activities + options.executions + options.usages;
+    process.stderr.write(
+      `loaded ${total.toLocaleString('en-US')} records in ${seconds.toFixed(1)}s (${Math.round(total / seconds).toLocaleString('en-US')}/s) on ${deployment.database.kind}\n`,
+    );
+    const largest = orgs.slice(0, 3);
+    const tokens = [];
+    for (const org of largest) {
+      const service = await createToken(deployment.database.db, org.id, {
+        name: 'demo service',
+        abilities: ['*'],
+      });
+      const owner = await createToken(deployment.database.db, org.id, {
+        name: 'demo owner',
+        user_id: org.ownerId,
+        abilities: ['*'],
+      });
+      tokens.push({
+        org_id: org.id,
+        records: summary.get(org.id),
+        owner_user_id: org.ownerId,
+        service_token: service.secret,
+        owner_token: owner.secret,
+        workspaces: org.workspaces.slice(0, 3).map((w) => w.id),
+      });
+    }
+    process.stdout.write(`${JSON.stringify({ seed: options.seed, orgs: tokens }, null, 2)}\n`);
+    return 0;
+  } finally {
+    await deployment.database.close();
+  }
+}

@@ -1,0 +1,29 @@
+// Routes that name only a workspace (surfaces 000 and 002) resolve it here, in API.md §2's order:
+// a workspace that does not exist, or lives in an org the caller has no standing in, is missing
+// (404); then the token's ability and the caller's permission on the workspace (403).
+import type { Kysely } from 'kysely';
+import { orgStanding, requireAbility, workspaceAccess } from '../../auth/access.js';
+import type { Ability, Permission } from '../../auth/permissions.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Database, Workspace } from '../../db/schema.js';
+import { forbidden, notFound } from '../../errors.js';
+
+export async function authorizeWorkspaceRead(
+  db: Kysely<Database>,
+  principal: Principal,
+  workspaceId: string,
+  permission: Permission,
+  ability: Exclude<Ability, '*'>,
+): Promise<Workspace> {
+  // Workspace ids are unique across the deployment; a token only ever sees its own org's.
+  let query = db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId);
+  if (principal.kind !== 'deployment_admin') query = query.where('org_id', '=', principal.orgId!);
+  const workspace = await query.executeTakeFirst();
+  if (!workspace) throw notFound('workspace', workspaceId);
+  const standing = await orgStanding(db, principal, workspace.org_id);
+  if (standing === 'none') throw notFound('workspace', workspaceId);
+  requireAbility(principal, ability);
+  const access = await workspaceAccess(db, principal, workspace.org_id, workspace.id, standing);
+  if (!access.permissions.has(permission)) throw forbidden(permission);
+  return workspace;
+}

@@ -1,0 +1,175 @@
+// Agent usage history (seeds 001/003): who may list a workspace's executions, whose rows they see,
+// and the page query. The query reads one page of `executions` through the workspace, user or type
+// index (all ordered created_at desc, id desc) and joins users and agents by primary key for that
+// page's rows only.
+import type { Kysely } from 'kysely';
+import { requireAbility, workspaceAccess } from '../../auth/access.js';
+import type { Principal } from '../../auth/principal.js';
+import type { AgentType, Database, ExecutionSource } from '../../db/schema.js';
+import { forbidden } from '../../errors.js';
+import { type CalendarDate, type UsageWindow, usageWindow, type WindowRequest } from './usage-window.js';
+
+export interface UsageHistoryRequest {
+  workspaceId: string;
+  /** The `user_id` filter, canonical integer form; null when absent. */
+  userId: string | null;
+  /** null lists every type. */
+  type: AgentType | null;
+  window: WindowRequest;
+  page: number;
+  perPage: number;
+}
+
+/** What a listing reads once access is settled: the inputs of the query and of its cache key. */
+export interface UsageHistoryScope {
+  orgId: string;
+  workspaceId: string;
+  /** Whose executions: the filter, or the caller alone without `usage:read_others`; null = everyone. */
+  userId: string | null;
+  type: AgentType | null;
+  window: UsageWindow;
+  page: number;
+  perPage: number;
+}
+
+export interface UsageHistorySettings {
+  timezone: string;
+  usageHistoryMinDate: CalendarDate | null;
+}
+
+/** The permission a 403 names when the workspace is missing, foreign or not the caller's. */
+export const WORKSPACE_ACCESS = 'workspace:access';
+
+/**
+ * Settles access in the seed's order: the token's `use_agents` ability, then the workspace (one that
+ * does not exist, belongs to another org or to which the caller does not belong is the same 403),
+ * then the `user_id` filter against `usage:read_others`.
+ */
+export async function resolveUsageHistoryScope(
+  db: Kysely<Database>,
+  principal: Principal,
+  request: UsageHistoryRequest,
+  settings: UsageHistorySettings,
+  now: Date,
+): Promise<UsageHistoryScope> {
+  requireAbility(principal, 'use_agents');
+  let lookup = db.selectFrom('workspaces').select('org_id').where('id', '=', request.workspaceId);
+  if (principal.kind !== 'deployment_admin') lookup = lookup.where('org_id', '=', principal.orgId!);
+  const workspace = await lookup.executeTakeFirst();
+  if (!workspace) throw forbidden(WORKSPACE_ACCESS);
+  const access = await workspaceAccess(db, principal, workspace.org_id, request.workspaceId);
+  if (!access.member) throw forbidden(WORKSPACE_ACCESS);
+  const seesOthers = access.permissions.has('usage:read_others');
+  if (request.userId !== null && request.userId !== principal.userId && !seesOthers) {
+    throw forbidden('usage:read_others');
+  }
+  return {
+    orgId: workspace.org_id,
+    workspaceId: request.workspaceId,
+    userId: request.userId ?? (seesOthers ? null : principal.userId),
+    type: request.type,
+    window: usageWindow(request.window, now, settings.timezone, settings.usageHistoryMinDate),
+    page: request.page,
+    perPage: request.perPage,
+  };
+}
+
+export interface UsageHistoryRow {
+  id: string;
+  created_at: Date;
+  user_id: string;
+  agent_type: string;
+  status: string;
+  credits: number;
+  output: string | null;
+  output_url: string | null;
+  output_private: boolean;
+  root_id: string | null;
+  execution_origin: string | null;
+  used_model: string | null;
+  tokens_input: number | null;
+  tokens_output: number | null;
+  tokens_total: number | null;
+  source: ExecutionSource;
+  email: string | null;
+  agent_name: string | null;
+  agent_slug: string | null;
+}
+
+/** The page query, built but not run (tests EXPLAIN it to keep the index plan under review). */
+export function usageHistoryQuery(db: Kysely<Database>, scope: UsageHistoryScope) {
+  let page = db
+    .selectFrom('executions')
+    .select([
+      'org_id',
+      'id',
+      'created_at',
+      'user_id',
+      'agent_id',
+      'agent_type',
+      'status',
+      'credits',
+      'output',
+      'output_url',
+      'output_private',
+      'root_id',
+      'execution_origin',
+      'used_model',
+      'tokens_input',
+      'tokens_output',
+      'tokens_total',
+      'source',
+    ])
+    .where('org_id', '=', scope.orgId)
+    .where('workspace_id', '=', scope.workspaceId)
+    .where('created_at', '>=', scope.window.start)
+    .where('created_at', '<', scope.window.end);
+  if (scope.userId !== null) page = page.where('user_id', '=', scope.userId);
+  if (scope.type !== null) page = page.where('agent_type', '=', scope.type);
+  const rows = page
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(scope.perPage + 1)
+    .offset((scope.page - 1) * scope.perPage)
+    .as('e');
+  return db
+    .selectFrom(rows)
+    .leftJoin('users as u', (join) => join.onRef('u.org_id', '=', 'e.org_id').onRef('u.id', '=', 'e.user_id'))
+    .leftJoin('agents as a', (join) =>
+      join.onRef('a.org_id', '=', 'e.org_id').onRef('a.id', '=', 'e.agent_id'),
+    )
+    .select([
+      'e.id',
+      'e.created_at',
+      'e.user_id',
+      'e.agent_type',
+      'e.status',
+      'e.credits',
+      'e.output',
+      'e.output_url',
+      'e.output_private',
+      'e.root_id',
+      'e.execution_origin',
+      'e.used_model',
+      'e.tokens_input',
+      'e.tokens_output',
+      'e.tokens_total',
+      'e.source',
+      'u.email',
+      'a.name as agent_name',
+      'a.slug as agent_slug',
+    ])
+    .orderBy('e.created_at', 'desc')
+    .orderBy('e.id', 'desc');
+}
+
+/** One page: `per_page + 1` rows are read, and the extra one only sets `hasMore`. */
+export async function listUsageHistory(
+  db: Kysely<Database>,
+  scope: UsageHistoryScope,
+): Promise<{ rows: UsageHistoryRow[]; hasMore: boolean }> {
+  if (scope.window.start >= scope.window.end) return { rows: [], hasMore: false };
+  const rows: UsageHistoryRow[] = await usageHistoryQuery(db, scope).execute();
+  const hasMore = rows.length > scope.perPage;
+  return { rows: hasMore ? rows.slice(0, scope.perPage) : rows, hasMore };
+}

@@ -1,0 +1,45 @@
+// Surface 000: `GET /api/v1/workspace/:workspaceId/ai/usages` (API.md §3.3).
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../deps.js';
+import { installDialect } from '../../http/dialect.js';
+import { listAiUsages } from '../../ledger/ai-usages/list.js';
+import { authorizeWorkspaceRead } from '../../ledger/ai-usages/workspace-access.js';
+import { renderPage, usagesDialect } from './render.js';
+import * as S from './schemas.js';
+
+const tags = ['ai-usages'];
+const errors = { 400: S.ErrorResponse, 401: S.ErrorResponse, 403: S.ErrorResponse, 404: S.ErrorResponse };
+
+export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  installDialect(app, usagesDialect);
+  const { db } = deps;
+
+  app.get(
+    '/api/v1/workspace/:workspaceId/ai/usages',
+    {
+      schema: {
+        tags,
+        summary: 'List AI tool usages',
+        params: S.UsagesParams,
+        querystring: S.UsagesQuery,
+        response: { 200: S.UsagesResponse, ...errors },
+      },
+      config: { audit: { resourceType: 'ai_usage' } },
+    },
+    async (request) => {
+      const workspace = await authorizeWorkspaceRead(
+        db,
+        request.principal!,
+        request.params.workspaceId,
+        'ai_usage:read',
+        'read',
+      );
+      request.auditOrgId = workspace.org_id;
+      const query = request.query;
+      const page = await listAiUsages(db, workspace.org_id, workspace.id, query);
+      return renderPage(page, query);
+    },
+  );
+}

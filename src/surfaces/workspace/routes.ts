@@ -1,0 +1,77 @@
+// Surface 002: `GET /api/v1/workspaces/{workspace_id}` (API.md §3.4). The metrics refresher that
+// keeps busy workspaces' metrics_cache warm lives with this surface, its only reader.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../deps.js';
+import { invalid } from '../../errors.js';
+import { installDialect } from '../../http/dialect.js';
+import { authorizeWorkspaceRead } from '../../ledger/ai-usages/workspace-access.js';
+import { findHiredAgent } from '../../ledger/workspaces/hired-agent.js';
+import { listIntegrationStatuses } from '../../ledger/workspaces/integrations.js';
+import { currentWorkspaceMetrics } from '../../ledger/workspaces/metrics.js';
+import { startMetricsRefresher } from '../../ledger/workspaces/metrics-refresher.js';
+import { renderWorkspace, workspaceDialect } from './render.js';
+import * as S from './schemas.js';
+import { parseUuid } from './uuid.js';
+
+const tags = ['workspace'];
+
+export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  installDialect(app, workspaceDialect);
+  const { db } = deps;
+
+  const stopRefresher = startMetricsRefresher(db, deps.now, (error) =>
+    app.log.warn({ err: error }, 'workspace metrics refresh failed'),
+  );
+  app.addHook('onClose', async () => stopRefresher());
+
+  app.get(
+    '/api/v1/workspaces/:workspace_id',
+    {
+      schema: {
+        tags,
+        summary: 'Get Workspace',
+        params: S.WorkspaceParams,
+        response: {
+          200: S.WorkspaceResponse,
+          401: S.DetailResponse,
+          403: S.DetailResponse,
+          404: S.DetailResponse,
+          422: S.DetailResponse,
+        },
+      },
+      config: { audit: { resourceType: 'workspace', resourceParam: 'workspace_id' } },
+    },
+    async (request) => {
+      const raw = request.params.workspace_id;
+      const parsed = parseUuid(raw);
+      if (!parsed.ok) {
+        throw invalid([
+          {
+            location: 'path',
+            field: ['workspace_id'],
+            kind: 'uuid_parsing',
+            message: parsed.error,
+            input: raw,
+            ctx: { error: parsed.error },
+          },
+        ]);
+      }
+      const workspace = await authorizeWorkspaceRead(
+        db,
+        request.principal!,
+        parsed.uuid,
+        'workspace:read',
+        'read',
+      );
+      request.auditOrgId = workspace.org_id;
+      const hiredAgent = workspace.hired_agent_id
+        ? ((await findHiredAgent(db, workspace.org_id, workspace.hired_agent_id)) ?? null)
+        : null;
+      const integrations = await listIntegrationStatuses(db, workspace.org_id, workspace.id);
+      const metrics = await currentWorkspaceMetrics(db, workspace, deps.now());
+      return renderWorkspace({ workspace, hiredAgent, integrations, metrics });
+    },
+  );
+}
