@@ -13,6 +13,7 @@ import { ActivityRecorder, installSelfRecording } from './http/self-recording.js
 import { uuidv7 } from './ids.js';
 import { ingestRoutes } from './ingest/routes.js';
 import type { Keyring } from './secrets/keys.js';
+import { activityRoutes } from './surfaces/activity/routes.js';
 import { adminRoutes } from './surfaces/admin/routes.js';
 import { aiUsagesRoutes } from './surfaces/ai-usages/routes.js';
 import { usageHistoryRoutes } from './surfaces/usage-history/routes.js';
@@ -70,6 +71,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   healthRoutes(app, deps);
   openApiRoute(app);
   await app.register(adminRoutes, { prefix: '/v1/admin', deps });
+  await app.register(activityRoutes, { prefix: '/v1/orgs', deps });
   await app.register(ingestRoutes, { deps });
   await app.register(usageHistoryRoutes, { deps });
   await app.register(aiUsagesRoutes, { deps });

@@ -10,6 +10,7 @@ Commands:
   migrate               apply database migrations and exit
   admin <operation>     administer orgs, users, workspaces, agents and tokens (tally admin --help)
   demo                  fill the database with realistic synthetic data (tally demo --help)
+  export                stream activity or executions as NDJSON or CSV (tally export --help)
 
 Settings come from the environment (see README): DATABASE_URL, TALLY_DATA_DIR, PORT, HOST, …
 `;
@@ -38,6 +39,10 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const { runDemo } = await import('./demo.js');
       return runDemo(config, rest);
+    }
+    case 'export': {
+      const { runExport } = await import('./export.js');
+      return runExport(config, rest);
     }
     default:
       process.stderr.write(`tally: unknown command "${command}"\n\n${USAGE}`);

@@ -2,11 +2,13 @@
 // the same code migrates from compiled JavaScript and from the TypeScript sources under test.
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initial from './migrations/0001_initial.js';
+import * as activityRollups from './migrations/0002_activity_rollups.js';
 import * as usageAndWorkspaceIndexes from './migrations/0004_usage_and_workspace_indexes.js';
 import type { Database } from './schema.js';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_activity_rollups': activityRollups,
   '0004_usage_and_workspace_indexes': usageAndWorkspaceIndexes,
 };
 

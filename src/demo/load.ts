@@ -72,13 +72,13 @@ export async function loadDemo(db: Kysely<Database>, options: DemoOptions, progr
     orgs.map((org) => [org.id, { activities: 0, executions: 0, usages: 0 }]),
   );
   await inChunks(options.activities, progress, 'activity  ', async (start, count) => {
-    const rows = activityBatch(ctx, start, count);
+    const rows = activityBatch(ctx, start, count, options.activities);
     for (const row of rows) summary.get(row.org_id)!.activities += 1;
     await insertActivities(db, rows);
   });
   const orgOfWorkspace = new Map(ctx.workspaces.map((w) => [w.id, w.orgId]));
   await inChunks(options.executions, progress, 'executions', async (start, count) => {
-    const rows = executionBatch(ctx, start, count);
+    const rows = executionBatch(ctx, start, count, options.executions);
     const byOrg = groupByOrg(rows, orgOfWorkspace);
     await db.transaction().execute(async (trx) => {
       for (const [orgId, orgRows] of byOrg) {
@@ -88,7 +88,7 @@ export async function loadDemo(db: Kysely<Database>, options: DemoOptions, progr
     });
   });
   await inChunks(options.usages, progress, 'AI usages ', async (start, count) => {
-    const rows = aiUsageBatch(ctx, start, count);
+    const rows = aiUsageBatch(ctx, start, count, options.usages);
     const byOrg = groupByOrg(rows, orgOfWorkspace);
     await db.transaction().execute(async (trx) => {
       for (const [orgId, orgRows] of byOrg) {

@@ -73,13 +73,21 @@ function pickWorkspace(ctx: RecordContext) {
   return ctx.workspaces[ctx.picker.index(ctx.dice.next())]!;
 }
 
-/** A time in the window; squaring the roll puts about 28% of a 90-day window in its last week. */
-function pickTime(ctx: RecordContext): Date {
-  const roll = ctx.dice.next();
-  return new Date(ctx.now - roll * roll * ctx.days * 86_400_000 - 1);
+/**
+ * The time of record n of `total`: records come in time order (as a platform sends them), with a
+ * density that grows toward now — (1 − u)² puts about 28% of a 90-day window in its last week.
+ */
+function timeOf(ctx: RecordContext, n: number, total: number): Date {
+  const u = Math.min((n + ctx.dice.next()) / Math.max(total, 1), 1);
+  return new Date(ctx.now - (1 - u) * (1 - u) * ctx.days * 86_400_000 - 1);
 }
 
-export function activityBatch(ctx: RecordContext, start: number, count: number): NewActivity[] {
+export function activityBatch(
+  ctx: RecordContext,
+  start: number,
+  count: number,
+  total: number,
+): NewActivity[] {
   const { dice } = ctx;
   const rows: NewActivity[] = [];
   for (let n = start; n < start + count; n += 1) {
@@ -119,7 +127,7 @@ export function activityBatch(ctx: RecordContext, start: number, count: number):
     rows.push({
       org_id: workspace.orgId,
       id: `demo-${ctx.seed}-act-${n}`,
-      timestamp: pickTime(ctx),
+      timestamp: timeOf(ctx, n, total),
       trace_id: `trace-${ctx.seed}-${n}`,
       user_id: userId,
       workspace_id: workspace.id,
@@ -152,7 +160,12 @@ export function activityBatch(ctx: RecordContext, start: number, count: number):
   return rows;
 }
 
-export function executionBatch(ctx: RecordContext, start: number, count: number): ExecutionRow[] {
+export function executionBatch(
+  ctx: RecordContext,
+  start: number,
+  count: number,
+  total: number,
+): ExecutionRow[] {
   const { dice } = ctx;
   const rows: ExecutionRow[] = [];
   for (let n = start; n < start + count; n += 1) {
@@ -172,7 +185,7 @@ export function executionBatch(ctx: RecordContext, start: number, count: number)
           const output = dice.int(10, 1500);
           return { input, output, total: input + output };
         })();
-    const createdAt = pickTime(ctx);
+    const createdAt = timeOf(ctx, n, total);
     const id = String(300_000_000 + ctx.seed * 100_000_000 + n);
     const extension = agent.type === 'image' ? 'png' : agent.type === 'video' ? 'mp4' : 'mp3';
     rows.push({
@@ -205,7 +218,7 @@ export function executionBatch(ctx: RecordContext, start: number, count: number)
   return rows;
 }
 
-export function aiUsageBatch(ctx: RecordContext, start: number, count: number): AiUsageRow[] {
+export function aiUsageBatch(ctx: RecordContext, start: number, count: number, total: number): AiUsageRow[] {
   const { dice } = ctx;
   const rows: AiUsageRow[] = [];
   for (let n = start; n < start + count; n += 1) {
@@ -216,7 +229,7 @@ export function aiUsageBatch(ctx: RecordContext, start: number, count: number): 
       ['failed', 5],
       ['pending', 10],
     ] as const);
-    const createdAt = pickTime(ctx);
+    const createdAt = timeOf(ctx, n, total);
     const responseData: Record<string, unknown> =
       status !== 'completed'
         ? {}

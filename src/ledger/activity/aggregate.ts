@@ -1,0 +1,166 @@
+// Counts and sums over a time window, exact and cheap: whole UTC days and whole UTC hours come from
+// activity_rollups (a few rows per bucket and scope), and only the partial hours at the window's
+// edges are read from the records, through the same (org_id, scope…, "timestamp") indexes the
+// listings use. A year-long window costs ~365 day buckets + ≤ 46 hour buckets + ≤ 2 partial hours.
+//
+//   -- whole days, then whole hours (grain = 'hour')
+//   SELECT action, resource_type, success, sum(requests), sum(duration_sum), sum(duration_count),
+//          sum(tokens_sum)
+//   FROM activity_rollups
+//   WHERE org_id = $1 AND scope = $2 AND scope_id = $3 AND grain = 'day'
+//     AND bucket >= $4 AND bucket < $5 [AND action = …]
+//   GROUP BY action, resource_type, success
+//   -- edges (each under an hour long)
+//   SELECT coalesce(action, ''), coalesce(resource_type, ''), success, count(*), sum(duration_ms),
+//          count(duration_ms), sum(tokens_total)
+//   FROM activities WHERE org_id = $1 AND <filters> AND "timestamp" >= $2 AND "timestamp" < $3
+//   GROUP BY 1, 2, 3
+//
+// Filters the rollups cannot answer (duration bounds) are counted from the records over the whole
+// window instead, still through the scope's index.
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { type ActivityFilter, filterConditions, rollupSelection } from './filters.js';
+import { withRollups } from './rollup-table.js';
+import { type Micros, splitWindow, timestampParam } from './time.js';
+
+export interface Bucket {
+  action: string;
+  resourceType: string;
+  success: boolean;
+  requests: number;
+  durationSum: number;
+  durationCount: number;
+  tokensSum: number;
+}
+
+export interface Window {
+  start: Micros | null;
+  end: Micros;
+}
+
+interface BucketRow {
+  action: string;
+  resource_type: string;
+  success: boolean;
+  requests: number | string;
+  duration_sum: number | string | null;
+  duration_count: number | string;
+  tokens_sum: number | string | null;
+}
+
+const toBucket = (row: BucketRow): Bucket => ({
+  action: row.action,
+  resourceType: row.resource_type,
+  success: row.success,
+  requests: Number(row.requests),
+  durationSum: Number(row.duration_sum ?? 0),
+  durationCount: Number(row.duration_count),
+  tokensSum: Number(row.tokens_sum ?? 0),
+});
+
+async function fromRecords(
+  db: Kysely<Database>,
+  orgId: string,
+  filter: ActivityFilter,
+  from: Micros | null,
+  to: Micros,
+): Promise<Bucket[]> {
+  const rows = await db
+    .selectFrom('activities')
+    .select([
+      sql<string>`coalesce(action, '')`.as('action'),
+      sql<string>`coalesce(resource_type, '')`.as('resource_type'),
+      'success',
+      sql<number>`count(*)`.as('requests'),
+      sql<number>`sum(duration_ms)`.as('duration_sum'),
+      sql<number>`count(duration_ms)`.as('duration_count'),
+      sql<number>`sum(tokens_total)`.as('tokens_sum'),
+    ])
+    .where((eb) => {
+      const conditions = [eb('org_id', '=', orgId), ...filterConditions(eb, filter)];
+      if (from !== null) conditions.push(eb('timestamp', '>=', timestampParam(from)));
+      conditions.push(eb('timestamp', '<', timestampParam(to)));
+      return eb.and(conditions);
+    })
+    .groupBy([sql`1`, sql`2`, 'success'])
+    .execute();
+  return rows.map(toBucket);
+}
+
+async function fromRollups(
+  db: Kysely<Database>,
+  orgId: string,
+  filter: ActivityFilter,
+  grain: 'hour' | 'day',
+  from: Micros | null,
+  to: Micros,
+): Promise<Bucket[] | null> {
+  const selection = rollupSelection(filter);
+  if (!selection) return null;
+  let query = withRollups(db)
+    .selectFrom('activity_rollups')
+    .select([
+      'action',
+      'resource_type',
+      'success',
+      sql<number>`sum(requests)`.as('requests'),
+      sql<number>`sum(duration_sum)`.as('duration_sum'),
+      sql<number>`sum(duration_count)`.as('duration_count'),
+      sql<number>`sum(tokens_sum)`.as('tokens_sum'),
+    ])
+    .where('org_id', '=', orgId)
+    .where('scope', '=', selection.scope)
+    .where('scope_id', '=', selection.scopeId)
+    .where('grain', '=', grain)
+    .where('bucket', '<', timestampParam(to));
+  if (from !== null) query = query.where('bucket', '>=', timestampParam(from));
+  if (selection.action !== undefined) query = query.where('action', '=', selection.action);
+  if (selection.resourceType !== undefined) query = query.where('resource_type', '=', selection.resourceType);
+  if (selection.success !== undefined) query = query.where('success', '=', selection.success);
+  const rows = await query.groupBy(['action', 'resource_type', 'success']).execute();
+  return rows.map(toBucket);
+}
+
+/** Buckets (action × resource_type × success) of the records matching `filter` in [start, end). */
+export async function aggregate(
+  db: Kysely<Database>,
+  orgId: string,
+  filter: ActivityFilter,
+  window: Window,
+): Promise<Bucket[]> {
+  if (rollupSelection(filter) === null) return fromRecords(db, orgId, filter, window.start, window.end);
+  const split = splitWindow(window.start, window.end);
+  const parts: Promise<Bucket[] | null>[] = split.edges.map((edge) =>
+    fromRecords(db, orgId, filter, edge.from, edge.to),
+  );
+  if (split.days) parts.push(fromRollups(db, orgId, filter, 'day', split.days.from, split.days.to));
+  for (const range of split.hours) parts.push(fromRollups(db, orgId, filter, 'hour', range.from, range.to));
+  const merged = new Map<string, Bucket>();
+  for (const buckets of await Promise.all(parts)) {
+    for (const bucket of buckets ?? []) {
+      const key = JSON.stringify([bucket.action, bucket.resourceType, bucket.success]);
+      const into = merged.get(key);
+      if (!into) {
+        merged.set(key, { ...bucket });
+        continue;
+      }
+      into.requests += bucket.requests;
+      into.durationSum += bucket.durationSum;
+      into.durationCount += bucket.durationCount;
+      into.tokensSum += bucket.tokensSum;
+    }
+  }
+  return [...merged.values()];
+}
+
+export async function countActivities(
+  db: Kysely<Database>,
+  orgId: string,
+  filter: ActivityFilter,
+  window: Window,
+): Promise<number> {
+  const buckets = await aggregate(db, orgId, filter, window);
+  return buckets.reduce((sum, bucket) => sum + bucket.requests, 0);
+}

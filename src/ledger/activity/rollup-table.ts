@@ -1,0 +1,24 @@
+// The row type of activity_rollups (migration 0002), known only to the activity ledger.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+export interface ActivityRollupsTable {
+  org_id: string;
+  scope: string;
+  scope_id: string;
+  grain: 'hour' | 'day';
+  bucket: Date | string;
+  action: string;
+  resource_type: string;
+  success: boolean;
+  requests: number;
+  duration_sum: number;
+  duration_count: number;
+  tokens_sum: number;
+}
+
+export type ActivityDatabase = Database & { activity_rollups: ActivityRollupsTable };
+
+export function withRollups(db: Kysely<Database>): Kysely<ActivityDatabase> {
+  return db.withTables<{ activity_rollups: ActivityRollupsTable }>();
+}

@@ -1,0 +1,300 @@
+// The activity surface (seed 004): 15 read routes under /v1/orgs/{org_id}. Each handler checks its
+// parameters (422), then existence and permission (404, 403) through the ledger, then answers.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../../auth/principal.js';
+import type { AppDeps } from '../../deps.js';
+import { installDialect } from '../../http/dialect.js';
+import {
+  authorizeOrgActivity,
+  authorizeOwnActivity,
+  authorizeUserActivity,
+  authorizeWorkspaceActivity,
+} from '../../ledger/activity/access.js';
+import type { ActivityFilter } from '../../ledger/activity/filters.js';
+import { planListing, runListing } from '../../ledger/activity/listing.js';
+import { summarizeActivities } from '../../ledger/activity/summary.js';
+import { microsOfDate } from '../../ledger/activity/time.js';
+import { activityDialect } from './dialect.js';
+import { checkDurations, parseWindow } from './params.js';
+import { renderPage, renderSummary } from './render.js';
+import * as S from './schemas.js';
+
+const tags = ['activity'];
+const audit = { resourceType: 'activity' };
+
+interface PageQuery {
+  start_time?: string | undefined;
+  end_time?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** Drops absent values, so a cursor binds exactly the filters that were sent. */
+function sent(values: Record<string, string | number | boolean | undefined>) {
+  const result: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) result[key] = value;
+  return result;
+}
+
+export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  installDialect(app, activityDialect);
+  const { db } = deps;
+  const cursorKey = deps.keyring.cursorKey;
+  const principalOf = (request: FastifyRequest): Principal => request.principal!;
+
+  // A deployment-admin request is recorded in the org it read, once that org is known to exist
+  // (a 200, or a 403 which follows the existence checks).
+  app.addHook('onSend', async (request, reply, payload) => {
+    const orgId = (request.params as { org_id?: unknown } | undefined)?.org_id;
+    if (request.principal?.kind === 'deployment_admin' && typeof orgId === 'string') {
+      if (reply.statusCode === 200 || reply.statusCode === 403) request.auditOrgId = orgId;
+    }
+    return payload;
+  });
+
+  /** The shared shape of every listing: validate, authorize, page. */
+  async function list(
+    query: PageQuery,
+    orgId: string,
+    route: string[],
+    filter: ActivityFilter,
+    sentFilters: Record<string, string | number | boolean>,
+    authorize: () => Promise<unknown>,
+  ) {
+    const window = parseWindow(query);
+    const plan = planListing(
+      cursorKey,
+      // An empty cursor is no cursor: clients often send `cursor=` for the first page.
+      { route, filter, sentFilters, ...window, limit: query.limit, cursor: query.cursor || undefined },
+      microsOfDate(deps.now()),
+    );
+    await authorize();
+    return renderPage(await runListing(db, cursorKey, orgId, plan));
+  }
+
+  async function summarize(orgId: string, filter: ActivityFilter, hours: number) {
+    return renderSummary(await summarizeActivities(db, orgId, filter, hours, microsOfDate(deps.now())));
+  }
+
+  const listSchema = <P, Q>(params: P, querystring: Q) => ({
+    schema: { tags, params, querystring, response: S.listResponses },
+    config: { audit },
+  });
+  const summarySchema = <P>(params: P) => ({
+    schema: { tags, params, querystring: S.SummaryQuery, response: S.summaryResponses },
+    config: { audit },
+  });
+
+  app.get('/:org_id/activity', listSchema(S.OrgParams, S.ListQuery), async (request) => {
+    const { org_id } = request.params;
+    return list(request.query, org_id, ['org', org_id], {}, {}, () =>
+      authorizeOrgActivity(db, principalOf(request), org_id),
+    );
+  });
+
+  app.get('/:org_id/activity/summary', summarySchema(S.OrgParams), async (request) => {
+    const { org_id } = request.params;
+    await authorizeOrgActivity(db, principalOf(request), org_id);
+    return summarize(org_id, {}, request.query.hours);
+  });
+
+  app.get(
+    '/:org_id/workspaces/:workspace_id/activity',
+    listSchema(S.WorkspaceParams, S.ListQuery),
+    async (request) => {
+      const { org_id, workspace_id } = request.params;
+      return list(
+        request.query,
+        org_id,
+        ['workspace', org_id, workspace_id],
+        { workspaceId: workspace_id },
+        {},
+        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+      );
+    },
+  );
+
+  app.get(
+    '/:org_id/workspaces/:workspace_id/activity/summary',
+    summarySchema(S.WorkspaceParams),
+    async (request) => {
+      const { org_id, workspace_id } = request.params;
+      await authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id);
+      return summarize(org_id, { workspaceId: workspace_id }, request.query.hours);
+    },
+  );
+
+  app.get(
+    '/:org_id/users/:user_id/activity',
+    listSchema(S.UserParams, S.WorkspaceFilteredListQuery),
+    async (request) => {
+      const { org_id, user_id } = request.params;
+      const { workspace_id } = request.query;
+      return list(
+        request.query,
+        org_id,
+        ['user', org_id, user_id],
+        { userId: user_id, ...(workspace_id !== undefined ? { workspaceId: workspace_id } : {}) },
+        sent({ workspace_id }),
+        () => authorizeUserActivity(db, principalOf(request), org_id, user_id),
+      );
+    },
+  );
+
+  app.get('/:org_id/users/:user_id/activity/summary', summarySchema(S.UserParams), async (request) => {
+    const { org_id, user_id } = request.params;
+    await authorizeUserActivity(db, principalOf(request), org_id, user_id);
+    return summarize(org_id, { userId: user_id }, request.query.hours);
+  });
+
+  app.get(
+    '/:org_id/workspaces/:workspace_id/apps/:app_id/activity',
+    listSchema(S.AppParams, S.ListQuery),
+    async (request) => {
+      const { org_id, workspace_id, app_id } = request.params;
+      return list(
+        request.query,
+        org_id,
+        ['app', org_id, workspace_id, app_id],
+        { workspaceId: workspace_id, appId: app_id },
+        {},
+        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+      );
+    },
+  );
+
+  const endpointFilter = (workspaceId: string, appId: string, endpointId: string): ActivityFilter => ({
+    workspaceId,
+    appId,
+    resourceType: 'endpoint',
+    resourceId: endpointId,
+  });
+
+  app.get(
+    '/:org_id/workspaces/:workspace_id/apps/:app_id/endpoints/:endpoint_id/activity',
+    listSchema(S.EndpointParams, S.ListQuery),
+    async (request) => {
+      const { org_id, workspace_id, app_id, endpoint_id } = request.params;
+      return list(
+        request.query,
+        org_id,
+        ['endpoint', org_id, workspace_id, app_id, endpoint_id],
+        endpointFilter(workspace_id, app_id, endpoint_id),
+        {},
+        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+      );
+    },
+  );
+
+  app.get(
+    '/:org_id/workspaces/:workspace_id/apps/:app_id/endpoints/:endpoint_id/activity/summary',
+    summarySchema(S.EndpointParams),
+    async (request) => {
+      const { org_id, workspace_id, app_id, endpoint_id } = request.params;
+      await authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id);
+      return summarize(org_id, endpointFilter(workspace_id, app_id, endpoint_id), request.query.hours);
+    },
+  );
+
+  app.get(
+    '/:org_id/workspaces/:workspace_id/augmentations/:augmentation_id/activity',
+    listSchema(S.AugmentationParams, S.ListQuery),
+    async (request) => {
+      const { org_id, workspace_id, augmentation_id } = request.params;
+      return list(
+        request.query,
+        org_id,
+        ['augmentation', org_id, workspace_id, augmentation_id],
+        { workspaceId: workspace_id, augmentationId: augmentation_id },
+        {},
+        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+      );
+    },
+  );
+
+  app.get(
+    '/:org_id/workspaces/:workspace_id/activity/actions/:action',
+    listSchema(S.ActionParams, S.ListQuery),
+    async (request) => {
+      const { org_id, workspace_id, action } = request.params;
+      return list(
+        request.query,
+        org_id,
+        ['action', org_id, workspace_id, action],
+        { workspaceId: workspace_id, action },
+        {},
+        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+      );
+    },
+  );
+
+  app.get(
+    '/:org_id/workspaces/:workspace_id/resources/:resource_id/activity',
+    listSchema(S.ResourceParams, S.ListQuery),
+    async (request) => {
+      const { org_id, workspace_id, resource_id } = request.params;
+      return list(
+        request.query,
+        org_id,
+        ['resource', org_id, workspace_id, resource_id],
+        { workspaceId: workspace_id, resourceId: resource_id },
+        {},
+        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+      );
+    },
+  );
+
+  app.get(
+    '/:org_id/workspaces/:workspace_id/activity/search',
+    listSchema(S.WorkspaceParams, S.SearchQuery),
+    async (request) => {
+      const { org_id, workspace_id } = request.params;
+      const q = request.query;
+      checkDurations(q);
+      const filter: ActivityFilter = {
+        workspaceId: workspace_id,
+        ...(q.action !== undefined ? { action: q.action } : {}),
+        ...(q.resource_type !== undefined ? { resourceType: q.resource_type } : {}),
+        ...(q.user_id !== undefined ? { userId: q.user_id } : {}),
+        ...(q.status !== undefined ? { success: q.status === 'success' } : {}),
+        ...(q.min_duration_ms !== undefined ? { minDurationMs: q.min_duration_ms } : {}),
+        ...(q.max_duration_ms !== undefined ? { maxDurationMs: q.max_duration_ms } : {}),
+      };
+      const sentFilters = sent({
+        action: q.action,
+        resource_type: q.resource_type,
+        user_id: q.user_id,
+        status: q.status,
+        min_duration_ms: q.min_duration_ms,
+        max_duration_ms: q.max_duration_ms,
+      });
+      return list(q, org_id, ['search', org_id, workspace_id], filter, sentFilters, () =>
+        authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+      );
+    },
+  );
+
+  app.get('/:org_id/me/activity', listSchema(S.OrgParams, S.WorkspaceFilteredListQuery), async (request) => {
+    const { org_id } = request.params;
+    const { workspace_id } = request.query;
+    const principal = principalOf(request);
+    // The user is bound into the cursor, so one user's cursor never pages through another's records.
+    const userId = principal.userId ?? '';
+    return list(
+      request.query,
+      org_id,
+      ['me', org_id, userId],
+      { userId, ...(workspace_id !== undefined ? { workspaceId: workspace_id } : {}) },
+      sent({ workspace_id }),
+      () => authorizeOwnActivity(db, principal, org_id),
+    );
+  });
+
+  app.get('/:org_id/me/activity/summary', summarySchema(S.OrgParams), async (request) => {
+    const { org_id } = request.params;
+    const userId = await authorizeOwnActivity(db, principalOf(request), org_id);
+    return summarize(org_id, { userId }, request.query.hours);
+  });
+}
