@@ -36,9 +36,6 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  await app.listen({ port: config.port, host: config.host });
-  app.log.info(
-    { database: deployment.database.kind, url: `http://${config.host}:${config.port}` },
-    'tally is serving',
-  );
+  const address = await app.listen({ port: config.port, host: config.host });
+  app.log.info({ database: deployment.database.kind, url: address }, 'tally is serving');
 }
