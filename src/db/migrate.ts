@@ -4,12 +4,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as initial from './migrations/0001_initial.js';
 import * as activityRollups from './migrations/0002_activity_rollups.js';
 import * as usageAndWorkspaceIndexes from './migrations/0004_usage_and_workspace_indexes.js';
+import * as dropActionIndex from './migrations/0005_drop_action_index.js';
 import type { Database } from './schema.js';
 
 const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_activity_rollups': activityRollups,
   '0004_usage_and_workspace_indexes': usageAndWorkspaceIndexes,
+  '0005_drop_action_index': dropActionIndex,
 };
 
 const provider: MigrationProvider = {

@@ -79,7 +79,8 @@ describe('query plans', () => {
     ['user', { userId: 'u' }, 'activities_user_time_idx'],
     ['app', { workspaceId: 'w', appId: 'a' }, 'activities_app_time_idx'],
     ['augmentation', { workspaceId: 'w', augmentationId: 'g' }, 'activities_augmentation_time_idx'],
-    ['action', { workspaceId: 'w', action: 'read' }, 'activities_action_time_idx'],
+    // no index of its own: the workspace index, filtered (migration 0005)
+    ['action', { workspaceId: 'w', action: 'read' }, 'activities_workspace_time_idx'],
     ['resource', { workspaceId: 'w', resourceId: 'r' }, 'activities_resource_time_idx'],
   ];
 

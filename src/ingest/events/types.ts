@@ -1,38 +1,16 @@
 // What each event type becomes once validated: a write for the ledger, still without its org.
-import type { AgentType } from '../../db/schema.js';
+import type { Activity, AgentType } from '../../db/schema.js';
+import type { AiUsageRow } from '../../ledger/ai-usages/write.js';
+import type { ExecutionRow } from '../../ledger/executions/write.js';
 
 export interface ActivityWrite {
   kind: 'activity';
   workspaceId: string | null;
   userId: string | null;
-  /** Every column of `activities` but org_id. */
-  row: {
-    id: string;
-    timestamp: Date;
-    trace_id: string | null;
-    user_id: string | null;
-    workspace_id: string | null;
-    app_id: string | null;
-    principal_type: string | null;
-    principal_id: string | null;
-    token_id: string | null;
-    token_type: string | null;
-    method: string | null;
-    path: string | null;
-    resource_type: string | null;
-    resource_id: string | null;
-    action: string | null;
-    status_code: number | null;
-    success: boolean;
-    error_code: string | null;
-    duration_ms: number | null;
-    execution_id: string | null;
-    augmentation_id: string | null;
-    stages_completed: number | null;
-    total_stages: number | null;
+  /** Every column of `activities` but org_id, with the JSON columns still as objects. */
+  row: Omit<Activity, 'org_id' | 'token_usage' | 'metadata'> & {
     token_usage: Record<string, number> | null;
     metadata: Record<string, unknown> | null;
-    tokens_total: number;
   };
 }
 
@@ -43,21 +21,8 @@ export interface ExecutionWrite {
   userEmail: string | null;
   agent: { id: string; slug: string; name: string; type: AgentType };
   time: Date;
-  row: {
-    id: string;
-    status: string;
-    credits: number;
-    output: string | null;
-    output_url: string | null;
-    output_private: boolean;
-    root_id: string | null;
-    execution_origin: string | null;
-    used_model: string | null;
-    tokens_input: number | null;
-    tokens_output: number | null;
-    tokens_total: number | null;
-    created_at: Date;
-  };
+  /** The execution's columns that its event carries (ids of workspace, user and agent aside). */
+  row: Omit<ExecutionRow, 'workspace_id' | 'user_id' | 'agent_id' | 'agent_type' | 'event_time'>;
 }
 
 export interface ExecutionSourceWrite {
@@ -72,16 +37,7 @@ export interface AiUsageWrite {
   kind: 'ai_usage';
   workspaceId: string;
   time: Date;
-  row: {
-    id: string;
-    tool_type: string;
-    status: string;
-    cost: number;
-    input_data: Record<string, unknown>;
-    response_data: Record<string, unknown>;
-    created_at: Date;
-    completed_at: Date | null;
-  };
+  row: Omit<AiUsageRow, 'workspace_id' | 'event_time'>;
 }
 
 export type LedgerWrite = ActivityWrite | ExecutionWrite | ExecutionSourceWrite | AiUsageWrite;

@@ -13,16 +13,13 @@ const ROWS_PER_STATEMENT = 2000;
 // A rollup row has 12 columns.
 const ROLLUPS_PER_STATEMENT = 5000;
 
+/** What the rollups need of each inserted record. */
 interface InsertedRecord {
   org_id: string;
   timestamp: Date;
   workspace_id: string | null;
-  user_id: string | null;
-  app_id: string | null;
-  resource_type: string | null;
-  resource_id: string | null;
-  augmentation_id: string | null;
   action: string | null;
+  resource_type: string | null;
   success: boolean;
   duration_ms: number | null;
   tokens_total: number;
@@ -62,12 +59,8 @@ async function insertWithRollups(db: Kysely<Database>, rows: NewActivity[]): Pro
         'org_id',
         'timestamp',
         'workspace_id',
-        'user_id',
-        'app_id',
-        'resource_type',
-        'resource_id',
-        'augmentation_id',
         'action',
+        'resource_type',
         'success',
         'duration_ms',
         'tokens_total',
