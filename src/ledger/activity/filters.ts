@@ -51,17 +51,10 @@ export function scopeId(ids: string[]): string {
   return `[${ids.map((id) => JSON.stringify(id)).join(', ')}]`;
 }
 
-/**
- * Every rollup scope a record belongs to, with the ids that name it. Only the org and workspace
- * scopes are rolled up: they are the ones whose windows hold millions of records. Finer scopes
- * (a user, an app, an endpoint, a resource) hold few records per window and are counted exactly
- * from their own indexes; rolling them up would write more rollup rows than records.
- */
-export function scopesOfRecord(record: { workspace_id: string | null }): [RollupScopeName, string][] {
-  const scopes: [RollupScopeName, string][] = [['org', scopeId([])]];
-  if (record.workspace_id !== null) scopes.push(['workspace', scopeId([record.workspace_id])]);
-  return scopes;
-}
+// Only the org and workspace scopes are rolled up (see insert.ts): they are the ones whose windows
+// hold millions of records. Finer scopes (a user, an app, an endpoint, a resource) hold few
+// records per window and are counted exactly from their own indexes; rolling them up would write
+// more rollup rows than records.
 
 /**
  * The rollup selection equivalent to `filter`, or null when rollups cannot answer it (duration
