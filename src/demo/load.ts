@@ -26,20 +26,18 @@ export interface ProgressSink {
 }
 
 const CHUNK = 5_000;
-const WRITERS = 2;
 
 /**
- * Writes `total` records in chunks, two at a time: PostgreSQL then works on both cores while
- * this process generates the next chunk. Chunks go out in order, so time stays nearly ordered.
+ * Writes `total` records in chunks, `writers` at a time. Chunks are handed out in order (so time
+ * stays nearly ordered) and each is generated synchronously when taken, so the data does not
+ * depend on which write finishes first.
  */
 async function inChunks(
   total: number,
-  progress: ProgressSink,
-  label: string,
+  writers: number,
+  bar: { add(count: number): void },
   write: (start: number, count: number) => Promise<void>,
 ): Promise<void> {
-  if (total <= 0) return;
-  const bar = progress.start(label, total);
   let next = 0;
   const worker = async () => {
     while (next < total) {
@@ -50,8 +48,7 @@ async function inChunks(
       bar.add(count);
     }
   };
-  await Promise.all(Array.from({ length: WRITERS }, worker));
-  bar.finish();
+  await Promise.all(Array.from({ length: writers }, worker));
 }
 
 function groupByOrg<T extends { workspace_id: string }>(
@@ -74,40 +71,44 @@ export type LoadSummary = Map<string, { activities: number; executions: number; 
 export async function loadDemo(db: Kysely<Database>, options: DemoOptions, progress: ProgressSink) {
   const orgs: DemoOrg[] = planWorld(options);
   await loadWorld(db, orgs);
-  const ctx: RecordContext = recordContext(orgs, {
-    seed: options.seed,
-    days: options.days,
-    now: options.now ?? Date.now(),
-  });
+  const window = { seed: options.seed, days: options.days, now: options.now ?? Date.now() };
+  // One random stream per record kind: the kinds load concurrently (PostgreSQL then keeps both
+  // cores busy) and each stays deterministic.
+  const contexts = [0, 1, 2].map((stream) => recordContext(orgs, { ...window, stream }));
+  const [activityCtx, executionCtx, usageCtx] = contexts as [RecordContext, RecordContext, RecordContext];
   const summary: LoadSummary = new Map(
     orgs.map((org) => [org.id, { activities: 0, executions: 0, usages: 0 }]),
   );
-  await inChunks(options.activities, progress, 'activity  ', async (start, count) => {
-    const rows = activityBatch(ctx, start, count, options.activities);
-    for (const row of rows) summary.get(row.org_id)!.activities += 1;
-    await insertActivities(db, rows);
-  });
-  const orgOfWorkspace = new Map(ctx.workspaces.map((w) => [w.id, w.orgId]));
-  await inChunks(options.executions, progress, 'executions', async (start, count) => {
-    const rows = executionBatch(ctx, start, count, options.executions);
-    const byOrg = groupByOrg(rows, orgOfWorkspace);
-    await db.transaction().execute(async (trx) => {
-      for (const [orgId, orgRows] of byOrg) {
-        summary.get(orgId)!.executions += orgRows.length;
-        await upsertExecutions(trx, orgId, orgRows);
-      }
-    });
-  });
-  await inChunks(options.usages, progress, 'AI usages ', async (start, count) => {
-    const rows = aiUsageBatch(ctx, start, count, options.usages);
-    const byOrg = groupByOrg(rows, orgOfWorkspace);
-    await db.transaction().execute(async (trx) => {
-      for (const [orgId, orgRows] of byOrg) {
-        summary.get(orgId)!.usages += orgRows.length;
-        await upsertAiUsages(trx, orgId, orgRows);
-      }
-    });
-  });
+  const orgOfWorkspace = new Map(activityCtx.workspaces.map((w) => [w.id, w.orgId]));
+  const bar = progress.start('records', options.activities + options.executions + options.usages);
+  await Promise.all([
+    inChunks(options.activities, 2, bar, async (start, count) => {
+      const rows = activityBatch(activityCtx, start, count, options.activities);
+      for (const row of rows) summary.get(row.org_id)!.activities += 1;
+      await insertActivities(db, rows);
+    }),
+    inChunks(options.executions, 1, bar, async (start, count) => {
+      const rows = executionBatch(executionCtx, start, count, options.executions);
+      const byOrg = groupByOrg(rows, orgOfWorkspace);
+      await db.transaction().execute(async (trx) => {
+        for (const [orgId, orgRows] of byOrg) {
+          summary.get(orgId)!.executions += orgRows.length;
+          await upsertExecutions(trx, orgId, orgRows);
+        }
+      });
+    }),
+    inChunks(options.usages, 1, bar, async (start, count) => {
+      const rows = aiUsageBatch(usageCtx, start, count, options.usages);
+      const byOrg = groupByOrg(rows, orgOfWorkspace);
+      await db.transaction().execute(async (trx) => {
+        for (const [orgId, orgRows] of byOrg) {
+          summary.get(orgId)!.usages += orgRows.length;
+          await upsertAiUsages(trx, orgId, orgRows);
+        }
+      });
+    }),
+  ]);
+  bar.finish();
   await refreshLastActive(db);
   return { orgs, summary };
 }

@@ -54,14 +54,15 @@ export interface RecordContext {
   seed: number;
 }
 
+/** `stream` separates the random sequences of record kinds loaded concurrently (deterministic). */
 export function recordContext(
   orgs: DemoOrg[],
-  options: { seed: number; days: number; now: number },
+  options: { seed: number; days: number; now: number; stream?: number },
 ): RecordContext {
   const workspaces = orgs.flatMap((org) => org.workspaces.map((w) => ({ ...w, agents: org.agents })));
   return {
     workspaces,
-    dice: new Dice(createRandom(options.seed * 7919 + 17)),
+    dice: new Dice(createRandom(options.seed * 7919 + 17 + (options.stream ?? 0) * 104_729)),
     picker: new ZipfPicker(workspaces.length, 0.9),
     now: options.now,
     days: options.days,

@@ -1,0 +1,161 @@
+// `tally demo` fills a database that the API then serves (with the tokens it prints), a second run
+// with the same seed changes nothing, and `tally export` streams what is stored.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { prepareDeployment } from '../../src/bootstrap.js';
+import { runDemo } from '../../src/cli/demo.js';
+import { runExport } from '../../src/cli/export.js';
+import { loadConfig } from '../../src/config.js';
+import { TEST_SECRET_KEY } from '../helpers/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+let database: TestDatabase | null = null;
+let dataDir: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'tally-demo-'));
+  env = {
+    TALLY_SECRET_KEY: TEST_SECRET_KEY,
+    TALLY_DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    TALLY_ADMIN_TOKEN: 'tly_admin_demo-test-token-0123456789',
+  };
+  if (process.env.TALLY_TEST_DB === 'postgres') {
+    database = await createTestDatabase();
+    await database.database.close();
+    env.DATABASE_URL = database.url!;
+  }
+});
+afterAll(async () => {
+  await database?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function capture(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out += String(chunk);
+    return true;
+  });
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await run(), out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+it('loads a demo the API serves, idempotently, and exports it', async () => {
+  const args = [
+    '--orgs',
+    '3',
+    '--workspaces',
+    '10',
+    '--users',
+    '20',
+    '--activities',
+    '3000',
+    '--executions',
+    '600',
+    '--usages',
+    '300',
+    '--days',
+    '5',
+  ];
+  const first = await capture(() => runDemo(loadConfig(env), args));
+  expect(first.code).toBe(0);
+  expect(first.err).toMatch(/records \[#+\] 100% 3,900\/3,900/);
+  const demo = JSON.parse(first.out) as {
+    orgs: {
+      org_id: string;
+      records: { activities: number; executions: number; usages: number };
+      service_token: string;
+    }[];
+  };
+  expect(demo.orgs).toHaveLength(3);
+  const total = demo.orgs.reduce((sum, org) => sum + org.records.activities, 0);
+  expect(total).toBeLessThanOrEqual(3000);
+  const largest = demo.orgs[0]!;
+  expect(largest.records.activities).toBeGreaterThan(demo.orgs[1]!.records.activities);
+
+  const again = await capture(() => runDemo(loadConfig(env), args));
+  expect(again.code).toBe(0);
+
+  // Demo records are all in the past; the API call below records itself after this instant.
+  const beforeApi = new Date().toISOString();
+  const config = loadConfig(env);
+  const deployment = await prepareDeployment(config);
+  const app = await buildApp({
+    config,
+    database: deployment.database,
+    keyring: deployment.keyring,
+    adminTokenHash: deployment.adminToken.hash,
+  });
+  try {
+    const summary = await app.inject({
+      method: 'GET',
+      url: `/v1/orgs/${largest.org_id}/activity/summary?hours=168`,
+      headers: { authorization: `Bearer ${largest.service_token}` },
+    });
+    expect(summary.statusCode).toBe(200);
+    // the same seed twice stores every record once
+    expect(summary.json().total_requests).toBe(largest.records.activities);
+  } finally {
+    await app.close();
+    await deployment.database.close();
+  }
+
+  const ndjsonPath = join(dataDir, 'activity.ndjson');
+  const ndjson = await capture(() =>
+    runExport(loadConfig(env), [
+      'activity',
+      '--org',
+      largest.org_id,
+      '--until',
+      beforeApi,
+      '--output',
+      ndjsonPath,
+    ]),
+  );
+  expect(ndjson.code).toBe(0);
+  const lines = readFileSync(ndjsonPath, 'utf8').trim().split('\n');
+  expect(lines).toHaveLength(largest.records.activities);
+  const record = JSON.parse(lines[0]!);
+  expect(Object.keys(record)).toEqual(
+    expect.arrayContaining(['id', 'timestamp', 'workspace_id', 'token_usage', 'metadata']),
+  );
+  const times = lines.map((line) => JSON.parse(line).timestamp as string);
+  expect([...times].sort()).toEqual(times);
+
+  const csvPath = join(dataDir, 'executions.csv');
+  const csv = await capture(() =>
+    runExport(loadConfig(env), [
+      'executions',
+      '--org',
+      largest.org_id,
+      '--format',
+      'csv',
+      '--output',
+      csvPath,
+    ]),
+  );
+  expect(csv.code).toBe(0);
+  const rows = readFileSync(csvPath, 'utf8').trim().split('\r\n');
+  expect(rows[0]).toBe(
+    'id,created_at,workspace_id,user_id,agent_id,agent_type,status,credits,source,output,output_url,output_private,root_id,execution_origin,used_model,tokens_input,tokens_output,tokens_total',
+  );
+  expect(rows).toHaveLength(largest.records.executions + 1);
+
+  const usage = await capture(() => runExport(loadConfig(env), ['invoices', '--org', 'x']));
+  expect(usage.code).toBe(1);
+  expect(usage.err).toContain('Usage: tally export');
+}, 180_000);
