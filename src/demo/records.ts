@@ -74,13 +74,19 @@ function pickWorkspace(ctx: RecordContext) {
   return ctx.workspaces[ctx.picker.index(ctx.dice.next())]!;
 }
 
+/** Traffic grows 4% a day: a 90-day window holds ~25% of its records in its last week. */
+const GROWTH_PER_DAY = 0.04;
+
 /**
  * The time of record n of `total`: records come in time order (as a platform sends them), with a
- * density that grows toward now — (1 − u)² puts about 28% of a 90-day window in its last week.
+ * density growing exponentially toward now — steady growth, no spike at the end — so the share
+ * of records younger than `age` days is (1 − e^(−r·age)) / (1 − e^(−r·days)).
  */
 function timeOf(ctx: RecordContext, n: number, total: number): Date {
   const u = Math.min((n + ctx.dice.next()) / Math.max(total, 1), 1);
-  return new Date(ctx.now - (1 - u) * (1 - u) * ctx.days * 86_400_000 - 1);
+  const span = 1 - Math.exp(-GROWTH_PER_DAY * ctx.days);
+  const ageDays = -Math.log(1 - (1 - u) * span) / GROWTH_PER_DAY;
+  return new Date(ctx.now - ageDays * 86_400_000 - 1);
 }
 
 export function activityBatch(
