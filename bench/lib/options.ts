@@ -1,0 +1,104 @@
+// Command-line options of `npm run bench`. Full scale is issues #3/#4's dataset; `--scale`
+// multiplies every record count (not the number of orgs) for quick runs.
+import { parseArgs } from 'node:util';
+
+export interface BenchOptions {
+  scale: number;
+  databaseUrl: string;
+  /** Measured requests per scenario and concurrency level. */
+  requests: number;
+  /** Unmeasured requests per scenario and concurrency level, sent first. */
+  warmup: number;
+  concurrency: number[];
+  seed: number;
+  /** Drop and reload the benchmark database, even when it holds this dataset. */
+  reload: boolean;
+  /** Run only the scenarios whose name contains one of these strings. */
+  only: string[];
+  port: number;
+  /** Write a V8 CPU profile of the service to this directory (node --cpu-prof). */
+  profileDir: string | null;
+  secretKey: string;
+  resultsDir: string;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+Loads (once) a synthetic dataset with \`tally demo\` into a dedicated PostgreSQL database,
+starts the compiled service, and measures its read routes over HTTP with real tokens.
+
+Options (defaults in brackets):
+  --scale X            multiply the record counts (1 = 1,000,000 activity records,
+                       1,000,000 executions, 200,000 AI usages) [1]
+  --database-url URL   benchmark database; created if missing
+                       [postgres://postgres@127.0.0.1:5432/tally_bench, or tally_bench_<scale>]
+  --requests N         measured requests per route and concurrency level [1000]
+  --warmup N           unmeasured requests sent first [max(20, requests / 10)]
+  --concurrency LIST   concurrent connections, comma separated [1,32]
+  --seed N             dataset seed [1]
+  --reload             drop the benchmark database and load it again (fresh data)
+  --only LIST          run only scenarios whose name contains one of these (comma separated)
+  --port N             port of the service under test [3917]
+  --results DIR        where results are written [bench/results]
+  --profile DIR        write a V8 CPU profile of the service into DIR (node --cpu-prof)
+`;
+
+const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432';
+
+function positive(value: string, name: string, integer: boolean): number {
+  const number = Number(value.replaceAll('_', ''));
+  if (!Number.isFinite(number) || number <= 0 || (integer && !Number.isInteger(number))) {
+    throw new Error(`--${name} must be a positive ${integer ? 'whole ' : ''}number, got "${value}"`);
+  }
+  return number;
+}
+
+/** `tally_bench` at full scale, `tally_bench_0_01` at scale 0.01: each scale keeps its own data. */
+export function defaultDatabaseUrl(scale: number): string {
+  const suffix = scale === 1 ? '' : `_${String(scale).replace('.', '_')}`;
+  return `${DEFAULT_SERVER}/tally_bench${suffix}`;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scale: { type: 'string' },
+      'database-url': { type: 'string' },
+      requests: { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      seed: { type: 'string' },
+      reload: { type: 'boolean' },
+      only: { type: 'string' },
+      port: { type: 'string' },
+      results: { type: 'string' },
+      profile: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  const scale = values.scale === undefined ? 1 : positive(values.scale, 'scale', false);
+  const requests = values.requests === undefined ? 1000 : positive(values.requests, 'requests', true);
+  return {
+    scale,
+    databaseUrl: values['database-url'] ?? defaultDatabaseUrl(scale),
+    requests,
+    warmup:
+      values.warmup === undefined
+        ? Math.max(20, Math.round(requests / 10))
+        : Math.max(0, Math.round(Number(values.warmup))),
+    concurrency: (values.concurrency ?? '1,32')
+      .split(',')
+      .map((c) => positive(c.trim(), 'concurrency', true)),
+    seed: values.seed === undefined ? 1 : positive(values.seed, 'seed', true),
+    reload: values.reload ?? false,
+    only: values.only ? values.only.split(',').map((s) => s.trim()) : [],
+    port: values.port === undefined ? 3917 : positive(values.port, 'port', true),
+    profileDir: values.profile ?? null,
+    // A fixed key: demo tokens and cursors stay valid across runs on the same database.
+    secretKey: 'tally-bench-secret-key-not-for-production-0001',
+    resultsDir: values.results ?? 'bench/results',
+  };
+}

@@ -1,0 +1,166 @@
+// The run's record: machine, versions, command, data and figures, as JSON and as a markdown table.
+import { execFileSync } from 'node:child_process';
+import { cpus, release, totalmem } from 'node:os';
+import pg from 'pg';
+import type { CpuPerRequest } from './cpu.js';
+import type { Dataset } from './dataset.js';
+import type { Stats } from './http-load.js';
+import type { Targets } from './scenarios.js';
+
+export interface ScenarioResult {
+  name: string;
+  issue: string | null;
+  route: string;
+  note?: string;
+  runs: (Stats & { peakRssMb: number; cpuPerRequest: CpuPerRequest; sampleError?: string })[];
+}
+
+export interface BenchReport {
+  benchmark: 'reads';
+  date: string;
+  command: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; kernel: string };
+  /** The code measured: the commit, and the files under src/ that differ from it. */
+  revision: { commit: string; uncommittedSrc: string[] };
+  /** 1-minute load average of the machine when the measurements started and ended. */
+  loadAverage: { start: number; end: number };
+  versions: { node: string; postgres: string };
+  database: { kind: 'postgres'; name: string; settings: Record<string, string> };
+  data: Dataset['spec'] & {
+    loadedAt: string;
+    loadSeconds: number | null;
+    largestOrg: string;
+    largestOrgRecords: Record<string, number> | null;
+    activityInLast7DaysOfLargestOrg: number;
+    targets: Omit<Targets, 'serviceToken' | 'ownerToken'>;
+  };
+  settings: { requests: number; warmup: number; concurrency: number[] };
+  server: { peakRssMb: number };
+  scenarios: ScenarioResult[];
+}
+
+export const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+export async function describeDatabase(databaseUrl: string, orgId: string, since: Date) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const version = await client.query<{ server_version: string }>('SHOW server_version');
+    const settings: Record<string, string> = {};
+    for (const name of ['shared_buffers', 'work_mem', 'effective_cache_size', 'max_connections']) {
+      const row = await client.query<Record<string, string>>(`SHOW ${name}`);
+      settings[name] = row.rows[0]![name]!;
+    }
+    const week = await client.query<{ n: string }>(
+      'SELECT count(*) AS n FROM activities WHERE org_id = $1 AND "timestamp" >= $2',
+      [orgId, since],
+    );
+    return { postgres: version.rows[0]!.server_version, settings, week: Number(week.rows[0]!.n) };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Read-only git queries; 'unknown' outside a git checkout. */
+export function revision(): BenchReport['revision'] {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    return {
+      commit: git('rev-parse', '--short', 'HEAD').trim(),
+      uncommittedSrc: git('status', '--porcelain', '--', 'src')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => line.slice(3)),
+    };
+  } catch {
+    return { commit: 'unknown', uncommittedSrc: [] };
+  }
+}
+
+export function machine(): BenchReport['machine'] {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    kernel: release(),
+  };
+}
+
+const num = (value: number) => (Number.isFinite(value) ? value.toLocaleString('en-US') : '–');
+
+export function toMarkdown(report: BenchReport): string {
+  const lines: string[] = [];
+  const d = report.data;
+  lines.push(`# Tally read benchmark — ${report.date}`);
+  lines.push('');
+  lines.push(`Command: \`${report.command}\``);
+  lines.push('');
+  lines.push(
+    `Code: commit ${report.revision.commit}` +
+      (report.revision.uncommittedSrc.length
+        ? ` with uncommitted changes in ${report.revision.uncommittedSrc.map((f) => `\`${f}\``).join(', ')}`
+        : ' (src/ clean)'),
+  );
+  lines.push('');
+  lines.push(
+    `Machine: ${report.machine.cpus} cores (${report.machine.cpuModel}), ${report.machine.memoryGb} GB, Linux ${report.machine.kernel}; ` +
+      `Node ${report.versions.node}; PostgreSQL ${report.versions.postgres} ` +
+      `(${Object.entries(report.database.settings)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}). The load generator, the service and PostgreSQL share the machine; ` +
+      `1-minute load average ${report.loadAverage.start} at the start, ${report.loadAverage.end} at the end.`,
+  );
+  lines.push('');
+  lines.push(
+    `Data (\`tally demo\`, seed ${d.seed}, loaded ${d.loadedAt}${d.loadSeconds === null ? '' : ` in ${d.loadSeconds} s`}): ` +
+      `${num(d.activities)} activity records, ${num(d.executions)} executions, ${num(d.usages)} AI usages over ${d.days} days, ` +
+      `${d.orgs} orgs, ${d.workspaces} workspaces, ${d.users} users. Largest org \`${d.largestOrg}\`` +
+      (d.largestOrgRecords
+        ? `: ${num(d.largestOrgRecords.activities ?? 0)} activity records, ${num(d.largestOrgRecords.executions ?? 0)} executions, ${num(d.largestOrgRecords.usages ?? 0)} AI usages`
+        : '') +
+      `; ${num(d.activityInLast7DaysOfLargestOrg)} of its activity records in the last 7 days at the start of the run. ` +
+      `Usage history reads workspace ${d.targets.integerWorkspaceId}; AI usages workspace ${d.targets.aiWorkspaceId} ` +
+      `(${num(d.targets.aiUsages)} usages); the workspace route ${d.targets.uuidWorkspaceId}.`,
+  );
+  lines.push('');
+  lines.push(
+    `Each row: ${num(report.settings.warmup)} warm-up requests, then the measured requests, closed loop over keep-alive HTTP/1.1 ` +
+      'connections; latency from sending to the last byte of the body. Peak RSS: the largest resident set of the service ' +
+      'process sampled every 50 ms during the row. CPU ms/req: CPU time (user + system, from /proc) of the service process, ' +
+      'of the PostgreSQL client backends of the benchmark database (parallel workers not included) and of the load generator, ' +
+      "divided by the measured requests. Other busy cores: the rest of the machine's busy CPU during the row " +
+      '(other processes, PostgreSQL parallel workers), in cores; well above 0 means the row was disturbed. ' +
+      `Service peak resident memory over the whole run (VmHWM): **${report.server.peakRssMb} MB**.`,
+  );
+  lines.push('');
+  lines.push(
+    '| scenario | issue | conns | requests | p50 ms | p99 ms | mean ms | max ms | req/s | peak RSS MB | CPU ms/req service · postgres · client | other busy cores | non-200 |',
+  );
+  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const scenario of report.scenarios) {
+    for (const run of scenario.runs) {
+      const bad = Object.entries(run.statuses)
+        .filter(([status]) => status !== '200')
+        .reduce((sum, [, n]) => sum + n, 0);
+      lines.push(
+        `| ${scenario.name} | ${scenario.issue ?? ''} | ${run.concurrency} | ${num(run.requests)} | ${run.p50Ms} | ${run.p99Ms} | ` +
+          `${run.meanMs} | ${run.maxMs} | ${num(run.requestsPerSecond)} | ${run.peakRssMb} | ` +
+          `${run.cpuPerRequest.serviceMs} · ${run.cpuPerRequest.postgresMs} · ${run.cpuPerRequest.clientMs} | ${run.cpuPerRequest.otherBusyCores} | ${bad} |`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push('Routes:');
+  lines.push('');
+  for (const scenario of report.scenarios) {
+    lines.push(`- ${scenario.name}: \`${scenario.route}\`${scenario.note ? ` — ${scenario.note}` : ''}`);
+    for (const run of scenario.runs) {
+      if (run.sampleError)
+        lines.push(`  - at ${run.concurrency} conns, first non-200 answer: \`${run.sampleError}\``);
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}

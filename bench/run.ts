@@ -1,0 +1,145 @@
+// `npm run bench`: the read-latency benchmark (issues #3 and #4). Loads the dataset once per
+// database, starts the compiled service, measures every read scenario at each concurrency level,
+// and writes a JSON record and a markdown table under bench/results/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { CpuMeter, type CpuSnapshot } from './lib/cpu.js';
+import { databaseName, datasetSpec, ensureDataset } from './lib/dataset.js';
+import { measure } from './lib/http-load.js';
+import { parseOptions, USAGE } from './lib/options.js';
+import {
+  type BenchReport,
+  describeDatabase,
+  machine,
+  mb,
+  revision,
+  type ScenarioResult,
+  toMarkdown,
+} from './lib/report.js';
+import { buildScenarios, findTargets } from './lib/scenarios.js';
+import { startServer } from './lib/server.js';
+
+const shellQuote = (arg: string) =>
+  /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
+async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  if (options === null) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  // Read at start, right after `npm run bench` compiled src/ (edits made later are not measured).
+  const code = revision();
+  const spec = datasetSpec(options.scale, options.seed);
+  const dataset = await ensureDataset(options.databaseUrl, options.secretKey, spec, options.reload);
+  const targets = await findTargets(options.databaseUrl, dataset);
+
+  const server = await startServer({
+    databaseUrl: options.databaseUrl,
+    secretKey: options.secretKey,
+    port: options.port,
+    profileDir: options.profileDir,
+  });
+  try {
+    const now = new Date();
+    const described = await describeDatabase(
+      options.databaseUrl,
+      targets.orgId,
+      new Date(now.getTime() - 7 * 86_400_000),
+    );
+    const scenarios = buildScenarios(server.baseUrl, targets, now, Math.min(options.requests, 1000)).filter(
+      (s) => options.only.length === 0 || options.only.some((part) => s.name.includes(part)),
+    );
+    const loadAtStart = loadavg()[0]!;
+    const results: ScenarioResult[] = [];
+    const cpu = await CpuMeter.open(options.databaseUrl, databaseName(options.databaseUrl), server.pid);
+    for (const scenario of scenarios) {
+      await scenario.prepare?.();
+      const result: ScenarioResult = {
+        name: scenario.name,
+        issue: scenario.issue,
+        route: scenario.route,
+        ...(scenario.note ? { note: scenario.note } : {}),
+        runs: [],
+      };
+      for (const concurrency of options.concurrency) {
+        server.resetPeak();
+        let before: CpuSnapshot | undefined;
+        let after: CpuSnapshot | undefined;
+        const stats = await measure({
+          baseUrl: server.baseUrl,
+          concurrency,
+          warmup: options.warmup,
+          requests: options.requests,
+          next: scenario.next,
+          beforeMeasured: async () => {
+            before = await cpu.snapshot();
+          },
+          afterMeasured: async () => {
+            after = await cpu.snapshot();
+          },
+        });
+        const run = {
+          ...stats,
+          peakRssMb: mb(server.sampledPeak()),
+          cpuPerRequest: CpuMeter.perRequest(before!, after!, stats.requests),
+        };
+        result.runs.push(run);
+        process.stderr.write(
+          `bench: ${scenario.name} @${concurrency}: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
+            `${run.requestsPerSecond} req/s, RSS ${run.peakRssMb} MB, CPU ms/req service ${run.cpuPerRequest.serviceMs} ` +
+            `postgres ${run.cpuPerRequest.postgresMs} client ${run.cpuPerRequest.clientMs}, other busy cores ${run.cpuPerRequest.otherBusyCores}${run.sampleError ? `, NON-200: ${run.sampleError}` : ''}\n`,
+        );
+      }
+      results.push(result);
+    }
+    await cpu.close();
+
+    const { serviceToken: _s, ownerToken: _o, ...publicTargets } = targets;
+    const report: BenchReport = {
+      benchmark: 'reads',
+      date: now.toISOString(),
+      command: `npm run bench${argv.length ? ` -- ${argv.map(shellQuote).join(' ')}` : ''}`,
+      revision: code,
+      machine: machine(),
+      loadAverage: { start: round2(loadAtStart), end: round2(loadavg()[0]!) },
+      versions: { node: process.version, postgres: described.postgres },
+      database: { kind: 'postgres', name: databaseName(options.databaseUrl), settings: described.settings },
+      data: {
+        ...dataset.spec,
+        loadedAt: dataset.loadedAt,
+        loadSeconds: dataset.loadSeconds,
+        largestOrg: targets.orgId,
+        largestOrgRecords: dataset.demo.orgs[0]?.records ?? null,
+        activityInLast7DaysOfLargestOrg: described.week,
+        targets: publicTargets,
+      },
+      settings: { requests: options.requests, warmup: options.warmup, concurrency: options.concurrency },
+      server: { peakRssMb: mb(server.lifetimePeak()) },
+      scenarios: results,
+    };
+    mkdirSync(options.resultsDir, { recursive: true });
+    const stem = join(
+      options.resultsDir,
+      `reads-${now.toISOString().slice(0, 16).replace(':', '')}-scale-${String(options.scale).replace('.', '_')}`,
+    );
+    const markdown = toMarkdown(report);
+    writeFileSync(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(`${stem}.md`, markdown);
+    process.stdout.write(`${markdown}\nbench: wrote ${stem}.json and ${stem}.md\n`);
+    return 0;
+  } finally {
+    await server.stop();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
