@@ -3,12 +3,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { prepareDeployment } from '../../src/bootstrap.js';
 import { runDemo } from '../../src/cli/demo.js';
 import { runExport } from '../../src/cli/export.js';
 import { loadConfig } from '../../src/config.js';
+import { captureOutput } from '../helpers/capture.js';
 import { TEST_SECRET_KEY } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -35,25 +36,6 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function capture(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await run(), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
-
 it('loads a demo the API serves, idempotently, and exports it', async () => {
   const args = [
     '--orgs',
@@ -71,7 +53,7 @@ it('loads a demo the API serves, idempotently, and exports it', async () => {
     '--days',
     '5',
   ];
-  const first = await capture(() => runDemo(loadConfig(env), args));
+  const first = await captureOutput(() => runDemo(loadConfig(env), args));
   expect(first.code).toBe(0);
   expect(first.err).toMatch(/records \[#+\] 100% 3,900\/3,900/);
   const demo = JSON.parse(first.out) as {
@@ -87,7 +69,7 @@ it('loads a demo the API serves, idempotently, and exports it', async () => {
   const largest = demo.orgs[0]!;
   expect(largest.records.activities).toBeGreaterThan(demo.orgs[1]!.records.activities);
 
-  const again = await capture(() => runDemo(loadConfig(env), args));
+  const again = await captureOutput(() => runDemo(loadConfig(env), args));
   expect(again.code).toBe(0);
 
   // Demo records are all in the past; the API call below records itself after this instant.
@@ -115,7 +97,7 @@ it('loads a demo the API serves, idempotently, and exports it', async () => {
   }
 
   const ndjsonPath = join(dataDir, 'activity.ndjson');
-  const ndjson = await capture(() =>
+  const ndjson = await captureOutput(() =>
     runExport(loadConfig(env), [
       'activity',
       '--org',
@@ -137,7 +119,7 @@ it('loads a demo the API serves, idempotently, and exports it', async () => {
   expect([...times].sort()).toEqual(times);
 
   const csvPath = join(dataDir, 'executions.csv');
-  const csv = await capture(() =>
+  const csv = await captureOutput(() =>
     runExport(loadConfig(env), [
       'executions',
       '--org',
@@ -155,7 +137,7 @@ it('loads a demo the API serves, idempotently, and exports it', async () => {
   );
   expect(rows).toHaveLength(largest.records.executions + 1);
 
-  const usage = await capture(() => runExport(loadConfig(env), ['invoices', '--org', 'x']));
+  const usage = await captureOutput(() => runExport(loadConfig(env), ['invoices', '--org', 'x']));
   expect(usage.code).toBe(1);
   expect(usage.err).toContain('Usage: tally export');
 }, 180_000);

@@ -1,8 +1,8 @@
 // Ledger rows → administration API bodies (snake_case, RFC 3339 UTC times, never a secret).
 import type { Agent, HiredAgent, Org, User, Workspace, WorkspaceMember } from '../../db/schema.js';
 import type { TokenView } from '../../ledger/tokens/tokens.js';
-import type { IntegrationStatus } from '../../ledger/workspaces/integrations.js';
 import { iso } from '../shared/time.js';
+import { renderHiredAgent as renderHiredAgentShape } from '../shared/workspace-parts.js';
 
 export const renderOrg = (org: Org) => ({
   id: org.id,
@@ -55,29 +55,8 @@ export const renderAgent = (agent: Agent) => ({
 });
 
 export const renderHiredAgent = (agent: HiredAgent) => ({
-  id: agent.id,
+  ...renderHiredAgentShape(agent),
   workspace_id: agent.workspace_id,
-  user_id: agent.user_id,
-  agent_type: agent.agent_type,
-  display_name: agent.display_name,
-  status: agent.status,
-  tier: agent.tier,
-  stripe_subscription_id: agent.stripe_subscription_id,
-  config: agent.config as Record<string, unknown>,
-  hired_at: iso(agent.hired_at),
-  paused_at: iso(agent.paused_at),
-  cancelled_at: iso(agent.cancelled_at),
-  created_at: iso(agent.created_at),
-  updated_at: iso(agent.updated_at),
-  persona_name: agent.persona_name,
-});
-
-export const renderIntegration = (integration: IntegrationStatus) => ({
-  provider: integration.provider,
-  status: integration.status,
-  connected_at: iso(integration.connected_at),
-  last_verified_at: iso(integration.last_verified_at),
-  last_error: integration.last_error,
 });
 
 export const renderToken = (token: TokenView) => ({

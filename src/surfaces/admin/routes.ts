@@ -20,6 +20,7 @@ import { deleteIntegration, putIntegration } from '../../ledger/workspaces/integ
 import { upsertMember } from '../../ledger/workspaces/members.js';
 import { upsertWorkspace } from '../../ledger/workspaces/workspaces.js';
 import { problemDialect } from '../shared/problem-details.js';
+import { IntegrationStatusResponse, renderIntegrationStatus } from '../shared/workspace-parts.js';
 import * as render from './render.js';
 import * as S from './schemas.js';
 
@@ -165,7 +166,7 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         tags,
         params: S.IntegrationParams,
         body: S.PutIntegrationBody,
-        response: { 200: S.IntegrationResponse, 201: S.IntegrationResponse },
+        response: { 200: IntegrationStatusResponse, 201: IntegrationStatusResponse },
       },
       config: { audit: { resourceType: 'integration', resourceParam: 'provider' } },
     },
@@ -181,7 +182,7 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         provider,
         request.body,
       );
-      return reply.code(created ? 201 : 200).send(render.renderIntegration(integration));
+      return reply.code(created ? 201 : 200).send(renderIntegrationStatus(integration));
     },
   );
 

@@ -12,6 +12,7 @@ import {
   StringEnum,
   Uuid,
 } from '../shared/schemas.js';
+import { HiredAgentResponse as SeedHiredAgent } from '../shared/workspace-parts.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Email = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' });
@@ -141,31 +142,7 @@ export const AgentResponse = Type.Object({
   updated_at: DateTime,
 });
 
-export const HiredAgentResponse = Type.Object({
-  id: Type.String(),
-  workspace_id: Type.String(),
-  user_id: Type.String(),
-  agent_type: Type.String(),
-  display_name: Type.String(),
-  status: Type.String(),
-  tier: Type.String(),
-  stripe_subscription_id: NullableString,
-  config: AnyObject,
-  hired_at: DateTime,
-  paused_at: NullableDateTime,
-  cancelled_at: NullableDateTime,
-  created_at: DateTime,
-  updated_at: DateTime,
-  persona_name: NullableString,
-});
-
-export const IntegrationResponse = Type.Object({
-  provider: Type.String(),
-  status: Type.String(),
-  connected_at: DateTime,
-  last_verified_at: NullableDateTime,
-  last_error: NullableString,
-});
+export const HiredAgentResponse = Type.Object({ ...SeedHiredAgent.properties, workspace_id: Type.String() });
 
 export const TokenResponse = Type.Object({
   id: Type.String(),

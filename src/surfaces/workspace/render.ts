@@ -5,31 +5,7 @@ import { STATUS_BY_CODE } from '../../http/errors.js';
 import type { IntegrationStatus } from '../../ledger/workspaces/integrations.js';
 import { pydanticErrors } from '../shared/fastapi-validation.js';
 import { iso } from '../shared/time.js';
-
-export const renderHiredAgent = (agent: HiredAgent) => ({
-  id: agent.id,
-  user_id: agent.user_id,
-  agent_type: agent.agent_type,
-  display_name: agent.display_name,
-  status: agent.status,
-  tier: agent.tier,
-  stripe_subscription_id: agent.stripe_subscription_id,
-  config: agent.config as Record<string, unknown>,
-  hired_at: iso(agent.hired_at),
-  paused_at: iso(agent.paused_at),
-  cancelled_at: iso(agent.cancelled_at),
-  created_at: iso(agent.created_at),
-  updated_at: iso(agent.updated_at),
-  persona_name: agent.persona_name,
-});
-
-export const renderIntegrationStatus = (integration: IntegrationStatus) => ({
-  provider: integration.provider,
-  status: integration.status,
-  connected_at: iso(integration.connected_at),
-  last_verified_at: iso(integration.last_verified_at),
-  last_error: integration.last_error,
-});
+import { renderHiredAgent, renderIntegrationStatus } from '../shared/workspace-parts.js';
 
 export interface WorkspaceDetails {
   workspace: Workspace;

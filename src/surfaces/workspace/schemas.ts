@@ -1,35 +1,11 @@
 // Parameters and body of `GET /api/v1/workspaces/{workspace_id}` (seed 002).
 import { Type } from 'typebox';
 import { AnyObject, DateTime, NullableDateTime, NullableString } from '../shared/schemas.js';
+import { HiredAgentResponse, IntegrationStatusResponse } from '../shared/workspace-parts.js';
 
 // Checked by parseUuid (pydantic's forms and messages), not by Ajv's narrower `uuid` format.
 export const WorkspaceParams = Type.Object({
   workspace_id: Type.String({ description: 'Workspace id (a UUID)' }),
-});
-
-export const HiredAgentResponse = Type.Object({
-  id: Type.String(),
-  user_id: Type.String(),
-  agent_type: Type.String(),
-  display_name: Type.String(),
-  status: Type.String(),
-  tier: Type.String(),
-  stripe_subscription_id: NullableString,
-  config: AnyObject,
-  hired_at: DateTime,
-  paused_at: NullableDateTime,
-  cancelled_at: NullableDateTime,
-  created_at: DateTime,
-  updated_at: DateTime,
-  persona_name: NullableString,
-});
-
-export const IntegrationStatusResponse = Type.Object({
-  provider: Type.String(),
-  status: Type.String(),
-  connected_at: DateTime,
-  last_verified_at: NullableDateTime,
-  last_error: NullableString,
 });
 
 export const WorkspaceResponse = Type.Object({
