@@ -7,6 +7,7 @@ import type { LedgerDatabase } from './db/open.js';
 import type { AppDeps } from './deps.js';
 import { installAuthentication } from './http/authentication.js';
 import { healthRoutes } from './http/health.js';
+import { installInputGuards } from './http/input-guards.js';
 import { installOpenApi, openApiRoute } from './http/openapi.js';
 import './http/request-context.js';
 import { ActivityRecorder, installSelfRecording } from './http/self-recording.js';
@@ -65,6 +66,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
     reply.header('x-request-id', request.id);
   });
   installAuthentication(app, authenticator);
+  installInputGuards(app);
   installSelfRecording(app, recorder);
   await installOpenApi(app);
 

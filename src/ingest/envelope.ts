@@ -1,5 +1,6 @@
 // The CloudEvents 1.0 envelope (JSON format): required specversion "1.0", id, source, type;
 // optional time, subject, datacontenttype. Anything else about the event is in `data`.
+import { hasNul } from '../nul.js';
 import { Fields, isObject, type Json } from './fields.js';
 
 export interface Envelope {
@@ -17,6 +18,8 @@ const JSON_CONTENT = /^application\/(.+\+)?json(\s*;.*)?$/i;
 
 export function readEnvelope(value: unknown, receivedAt: Date): { envelope?: Envelope; errors: string[] } {
   if (!isObject(value)) return { errors: ['event: must be a JSON object'] };
+  // PostgreSQL text and jsonb cannot hold NUL; the event is rejected whole, on its own.
+  if (hasNul(value)) return { errors: ['event: strings must not contain NUL (\\u0000) characters'] };
   const fields = new Fields(value, '');
   if (value.specversion !== '1.0') fields.errors.push('specversion: must be "1.0"');
   const id = fields.string('id', { required: true, max: 256 });
