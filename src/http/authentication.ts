@@ -8,6 +8,7 @@ import { unauthenticated } from '../errors.js';
 export function installAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('auditOrgId', null);
+  app.decorateRequest('auditWorkspaceId', null);
   app.addHook('onRequest', async (request) => {
     if (request.is404 || request.routeOptions.config.auth === false) return;
     const token = bearerToken(request.headers.authorization);

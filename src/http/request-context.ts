@@ -21,5 +21,7 @@ declare module 'fastify' {
     principal: Principal | null;
     /** The org a deployment-admin request acted on, once the handler has found it. */
     auditOrgId: string | null;
+    /** The workspace a request acted on when the route names it outside its path (a header). */
+    auditWorkspaceId: string | null;
   }
 }

@@ -90,7 +90,7 @@ export function recordOfRequest(request: FastifyRequest, reply: FastifyReply): N
     timestamp: new Date(Date.now() - reply.elapsedTime),
     trace_id: request.id,
     user_id: param(request, 'user_id') ?? principal.userId,
-    workspace_id: param(request, 'workspace_id') ?? param(request, 'workspaceId') ?? workspaceHeader(request),
+    workspace_id: request.auditWorkspaceId ?? param(request, 'workspace_id') ?? param(request, 'workspaceId'),
     app_id: param(request, 'app_id'),
     principal_type: principalType(principal),
     principal_id: principal.userId ?? principal.tokenId ?? 'deployment-admin',
@@ -113,11 +113,6 @@ export function recordOfRequest(request: FastifyRequest, reply: FastifyReply): N
     metadata: JSON.stringify({ source: 'tally', route: request.routeOptions.url ?? null }),
     tokens_total: tokensTotal(null),
   };
-}
-
-function workspaceHeader(request: FastifyRequest): string | null {
-  const value = request.headers['x-workspace-id'];
-  return typeof value === 'string' && /^[1-9]\d{0,17}$/.test(value) ? value : null;
 }
 
 export function installSelfRecording(app: FastifyInstance, recorder: ActivityRecorder): void {

@@ -152,7 +152,8 @@ describe('GET /workspaces/usage access', () => {
 
   it('records the request in the workspace org, also for the deployment admin', async () => {
     const w = await team();
-    const response = await usage(t, t.adminToken, w.workspace.id);
+    // leading zeros are read as the integer; the record names the workspace the handler resolved
+    const response = await usage(t, t.adminToken, `00${w.workspace.id}`);
     expect(response.statusCode).toBe(200);
     await t.app.recorder.flush();
     const records = await t.db

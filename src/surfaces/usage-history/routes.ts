@@ -49,6 +49,7 @@ export async function usageHistoryRoutes(parent: FastifyInstance, { deps }: { de
       const now = deps.now();
       const scope = await resolveUsageHistoryScope(db, principal, parsed, config, now);
       request.auditOrgId = scope.orgId;
+      request.auditWorkspaceId = scope.workspaceId;
       const key = pageCacheKey(scope);
       let body = await cache.get(key);
       if (body === null) {
