@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import { requireAbility, workspaceAccess } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
-import type { AgentType, Database, ExecutionSource } from '../../db/schema.js';
+import type { AgentType, Database, Execution } from '../../db/schema.js';
 import { forbidden } from '../../errors.js';
 import { type CalendarDate, type UsageWindow, usageWindow, type WindowRequest } from './usage-window.js';
 
@@ -74,27 +74,26 @@ export async function resolveUsageHistoryScope(
   };
 }
 
-export interface UsageHistoryRow {
-  id: string;
-  created_at: Date;
-  user_id: string;
-  agent_type: string;
-  status: string;
-  credits: number;
-  output: string | null;
-  output_url: string | null;
-  output_private: boolean;
-  root_id: string | null;
-  execution_origin: string | null;
-  used_model: string | null;
-  tokens_input: number | null;
-  tokens_output: number | null;
-  tokens_total: number | null;
-  source: ExecutionSource;
-  email: string | null;
-  agent_name: string | null;
-  agent_slug: string | null;
-}
+/** One execution of the page, with its user's email and its agent's name and slug. */
+export type UsageHistoryRow = Pick<
+  Execution,
+  | 'id'
+  | 'created_at'
+  | 'user_id'
+  | 'agent_type'
+  | 'status'
+  | 'credits'
+  | 'output'
+  | 'output_url'
+  | 'output_private'
+  | 'root_id'
+  | 'execution_origin'
+  | 'used_model'
+  | 'tokens_input'
+  | 'tokens_output'
+  | 'tokens_total'
+  | 'source'
+> & { email: string | null; agent_name: string | null; agent_slug: string | null };
 
 /** The page query, built but not run (tests EXPLAIN it to keep the index plan under review). */
 export function usageHistoryQuery(db: Kysely<Database>, scope: UsageHistoryScope) {
