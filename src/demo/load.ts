@@ -113,8 +113,19 @@ export async function loadDemo(db: Kysely<Database>, options: DemoOptions, progr
   return { orgs, summary };
 }
 
-/** `last_active_at` of every workspace from its newest record, in one statement per kind. */
+/**
+ * `last_active_at` of every workspace from its newest record, in one statement. It reads every
+ * record, which at benchmark scale takes longer than the service's statement timeout: a bulk
+ * load lifts the timeout for this one transaction.
+ */
 async function refreshLastActive(db: Kysely<Database>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`SET LOCAL statement_timeout = 0`.execute(trx);
+    await refreshLastActiveIn(trx);
+  });
+}
+
+async function refreshLastActiveIn(db: Kysely<Database>): Promise<void> {
   await sql`
     UPDATE workspaces AS w SET last_active_at = GREATEST(w.last_active_at, latest.at)
     FROM (

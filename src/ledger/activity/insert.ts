@@ -1,9 +1,9 @@
 // The one writer of activity records, used by ingestion and by self-recording alike. It keeps the
-// hourly and daily rollups (migration 0002) in step: one statement inserts the records and adds
-// exactly the ones actually inserted to their org and workspace rollup rows, in the same
-// transaction, so a duplicate delivery never counts twice and a rollup never runs ahead of the
-// records it sums. Doing both in SQL keeps the write to one round trip per chunk: the records
-// never come back to this process to be aggregated.
+// hourly and daily rollups (migration 0002) in step, in the same transaction: the insert reports
+// which rows were actually new (a duplicate delivery never counts twice), this process sums those
+// rows per rollup key, and one more statement adds the sums. Summing here rather than in SQL
+// keeps PostgreSQL's share of a batch close to the bare insert: a SQL aggregate over the inserted
+// rows (each expanded to four scope/grain rows) cost about as much again as the insert itself.
 import { type Kysely, sql } from 'kysely';
 import type { Database, NewActivity } from '../../db/schema.js';
 
@@ -64,37 +64,127 @@ async function insertWithRollups(db: Kysely<Database>, rows: NewActivity[]): Pro
     const arrays = sql.join(
       COLUMNS.map(([name, type]) => sql`${columnArray(chunk, name)}::${sql.raw(type)}[]`),
     );
-    // Rollup rows are written in key order, so concurrent writers of one org take their row
-    // locks in the same order and cannot deadlock. Buckets are UTC hours and days, exactly as
-    // the migration's backfill computes them.
-    const result = await sql<{ inserted: number }>`
+    // The keys come back only when some row was skipped: the common case returns one number.
+    const result = await sql<{ inserted: number; keys: string[] | null }>`
       WITH inserted AS (
         INSERT INTO activities (${names})
         SELECT * FROM unnest(${arrays})
         ON CONFLICT (org_id, id) DO NOTHING
-        RETURNING org_id, "timestamp", workspace_id, action, resource_type, success, duration_ms, tokens_total
-      ), rolled_up AS (
-        INSERT INTO activity_rollups (org_id, scope, scope_id, grain, bucket, action, resource_type, success,
-          requests, duration_sum, duration_count, tokens_sum)
-        SELECT i.org_id, s.scope, s.scope_id, g.grain,
-          (date_trunc(g.grain, i."timestamp" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'),
-          coalesce(i.action, ''), coalesce(i.resource_type, ''), i.success,
-          count(*), coalesce(sum(i.duration_ms), 0), count(i.duration_ms), coalesce(sum(i.tokens_total), 0)
-        FROM inserted AS i
-        CROSS JOIN LATERAL (VALUES ('org', '[]'), ('workspace', json_build_array(i.workspace_id)::text))
-          AS s(scope, scope_id)
-        CROSS JOIN (VALUES ('hour'), ('day')) AS g(grain)
-        WHERE s.scope = 'org' OR i.workspace_id IS NOT NULL
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-        ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-        ON CONFLICT (org_id, scope, scope_id, grain, bucket, action, resource_type, success) DO UPDATE SET
-          requests = activity_rollups.requests + excluded.requests,
-          duration_sum = activity_rollups.duration_sum + excluded.duration_sum,
-          duration_count = activity_rollups.duration_count + excluded.duration_count,
-          tokens_sum = activity_rollups.tokens_sum + excluded.tokens_sum
+        RETURNING org_id, id
       )
-      SELECT count(*)::int AS inserted FROM inserted`.execute(db);
-    inserted += Number(result.rows[0]?.inserted ?? 0);
+      SELECT count(*)::int AS inserted,
+        CASE WHEN count(*) < ${chunk.length}
+          THEN coalesce(array_agg(org_id || chr(1) || id), ARRAY[]::text[]) END AS keys
+      FROM inserted`.execute(db);
+    const row = result.rows[0]!;
+    inserted += Number(row.inserted);
+    await addToRollups(db, row.keys === null ? chunk : insertedRows(chunk, new Set(row.keys)));
   }
   return inserted;
+}
+
+/** The rows the insert kept: the first of each (org_id, id) it reported as inserted. */
+function insertedRows(chunk: NewActivity[], keys: Set<string>): NewActivity[] {
+  const kept: NewActivity[] = [];
+  for (const row of chunk) {
+    const key = `${row.org_id}\u0001${row.id}`;
+    if (keys.delete(key)) kept.push(row);
+  }
+  return kept;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+interface RollupSum {
+  orgId: string;
+  scope: 'org' | 'workspace';
+  workspaceId: string | null;
+  grain: 'hour' | 'day';
+  bucket: number;
+  action: string;
+  resourceType: string;
+  success: boolean;
+  requests: number;
+  durationSum: number;
+  durationCount: number;
+  tokensSum: number;
+}
+
+/** Sums rows per rollup key: org and workspace scopes, UTC hours and days. */
+export function rollupSums(rows: NewActivity[]): RollupSum[] {
+  const sums = new Map<string, RollupSum>();
+  for (const row of rows) {
+    const at = new Date(row.timestamp as Date | string).getTime();
+    const action = row.action ?? '';
+    const resourceType = row.resource_type ?? '';
+    const success = Boolean(row.success);
+    const duration = row.duration_ms ?? null;
+    const tokens = Number(row.tokens_total ?? 0);
+    const workspaceId = row.workspace_id ?? null;
+    for (const scope of workspaceId === null ? (['org'] as const) : (['org', 'workspace'] as const)) {
+      for (const grain of ['hour', 'day'] as const) {
+        const size = grain === 'hour' ? HOUR_MS : DAY_MS;
+        const bucket = Math.floor(at / size) * size;
+        const scopeId = scope === 'org' ? null : workspaceId;
+        const key = [row.org_id, scope, scopeId, grain, bucket, action, resourceType, success].join('\u0001');
+        let sum = sums.get(key);
+        if (!sum) {
+          sum = {
+            orgId: row.org_id,
+            scope,
+            workspaceId: scopeId,
+            grain,
+            bucket,
+            action,
+            resourceType,
+            success,
+            requests: 0,
+            durationSum: 0,
+            durationCount: 0,
+            tokensSum: 0,
+          };
+          sums.set(key, sum);
+        }
+        sum.requests += 1;
+        if (duration !== null) {
+          sum.durationSum += Number(duration);
+          sum.durationCount += 1;
+        }
+        sum.tokensSum += tokens;
+      }
+    }
+  }
+  return [...sums.values()];
+}
+
+/**
+ * Adds the sums to their rollup rows. Rows are written in key order, so concurrent writers of one
+ * org take their row locks in the same order and cannot deadlock; the workspace scope id is built
+ * by the same json_build_array as the migration's backfill.
+ */
+async function addToRollups(db: Kysely<Database>, rows: NewActivity[]): Promise<void> {
+  if (rows.length === 0) return;
+  const sums = rollupSums(rows);
+  const column = <K extends keyof RollupSum>(key: K) => sums.map((sum) => sum[key]);
+  await sql`
+    INSERT INTO activity_rollups (org_id, scope, scope_id, grain, bucket, action, resource_type, success,
+      requests, duration_sum, duration_count, tokens_sum)
+    SELECT u.org_id, u.scope,
+      CASE WHEN u.scope = 'org' THEN '[]' ELSE json_build_array(u.workspace_id)::text END,
+      u.grain, u.bucket, u.action, u.resource_type, u.success,
+      u.requests, u.duration_sum, u.duration_count, u.tokens_sum
+    FROM unnest(${column('orgId')}::text[], ${column('scope')}::text[], ${column('workspaceId')}::text[],
+      ${column('grain')}::text[], ${sums.map((sum) => new Date(sum.bucket).toISOString())}::timestamptz[],
+      ${column('action')}::text[], ${column('resourceType')}::text[], ${column('success')}::bool[],
+      ${column('requests')}::int8[], ${column('durationSum')}::float8[], ${column('durationCount')}::int8[],
+      ${column('tokensSum')}::float8[])
+      AS u(org_id, scope, workspace_id, grain, bucket, action, resource_type, success,
+        requests, duration_sum, duration_count, tokens_sum)
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+    ON CONFLICT (org_id, scope, scope_id, grain, bucket, action, resource_type, success) DO UPDATE SET
+      requests = activity_rollups.requests + excluded.requests,
+      duration_sum = activity_rollups.duration_sum + excluded.duration_sum,
+      duration_count = activity_rollups.duration_count + excluded.duration_count,
+      tokens_sum = activity_rollups.tokens_sum + excluded.tokens_sum`.execute(db);
 }
