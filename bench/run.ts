@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { CpuMeter, type CpuSnapshot } from './lib/cpu.js';
 import { databaseName, datasetSpec, ensureDataset } from './lib/dataset.js';
 import { measure } from './lib/http-load.js';
+import { runIngest } from './lib/ingest.js';
 import { parseOptions, USAGE } from './lib/options.js';
+import { ensurePgliteDataset, pgliteDataDir, withPglite } from './lib/pglite-dataset.js';
 import {
   type BenchReport,
   describeDatabase,
@@ -17,8 +19,9 @@ import {
   type ScenarioResult,
   toMarkdown,
 } from './lib/report.js';
-import { buildScenarios, findTargets } from './lib/scenarios.js';
+import { buildScenarios, findTargets, type Query, withPg } from './lib/scenarios.js';
 import { startServer } from './lib/server.js';
+import { SqlFloor } from './lib/sql-floor.js';
 
 const shellQuote = (arg: string) =>
   /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
@@ -34,30 +37,50 @@ async function main(argv: string[]): Promise<number> {
   // Read at start, right after `npm run bench` compiled src/ (edits made later are not measured).
   const code = revision();
   const spec = datasetSpec(options.scale, options.seed);
-  const dataset = await ensureDataset(options.databaseUrl, options.secretKey, spec, options.reload);
-  const targets = await findTargets(options.databaseUrl, dataset);
+  const dataDir = options.pglite ? pgliteDataDir(options.scale) : null;
+  const dataset = dataDir
+    ? await ensurePgliteDataset(dataDir, options.secretKey, spec, options.reload)
+    : await ensureDataset(options.databaseUrl, options.secretKey, spec, options.reload);
+  const now = new Date();
+  // PGlite's directory is read before the service opens it (one process at a time).
+  const inspect = async (query: Query) => ({
+    targets: await findTargets(query, dataset),
+    described: await describeDatabase(
+      query,
+      dataset.demo.orgs[0]!.org_id,
+      new Date(now.getTime() - 7 * 86_400_000),
+    ),
+  });
+  const { targets, described } = dataDir
+    ? await withPglite(dataDir, inspect)
+    : await withPg(options.databaseUrl, inspect);
+  const databaseUrl = dataDir ? null : options.databaseUrl;
 
   const server = await startServer({
-    databaseUrl: options.databaseUrl,
+    databaseUrl: databaseUrl ?? '',
     secretKey: options.secretKey,
     port: options.port,
+    adminToken: options.adminToken,
     profileDir: options.profileDir,
+    ...(dataDir ? { env: { TALLY_DATA_DIR: dataDir } } : {}),
   });
   try {
-    const now = new Date();
-    const described = await describeDatabase(
-      options.databaseUrl,
-      targets.orgId,
-      new Date(now.getTime() - 7 * 86_400_000),
-    );
     const scenarios = buildScenarios(server.baseUrl, targets, now, Math.min(options.requests, 1000)).filter(
       (s) => options.only.length === 0 || options.only.some((part) => s.name.includes(part)),
     );
     const loadAtStart = loadavg()[0]!;
     const results: ScenarioResult[] = [];
-    const cpu = await CpuMeter.open(options.databaseUrl, databaseName(options.databaseUrl), server.pid);
+    const cpu = await CpuMeter.open(databaseUrl, databaseUrl ? databaseName(databaseUrl) : '', server.pid);
+    // No floor on PGlite: its one process is the service's own.
+    const floor = databaseUrl
+      ? await SqlFloor.open(databaseUrl, options.secretKey, options.adminToken)
+      : null;
     for (const scenario of scenarios) {
       await scenario.prepare?.();
+      // The statements behind ten successive requests, replayed after the HTTP rows (a cached
+      // read runs none: its floor is not measured).
+      const captured = floor ? await floor.captureRequests(scenario, 10) : [];
+      const hasSql = captured.some((statements) => statements.length > 0);
       const result: ScenarioResult = {
         name: scenario.name,
         issue: scenario.issue,
@@ -82,21 +105,51 @@ async function main(argv: string[]): Promise<number> {
             after = await cpu.snapshot();
           },
         });
+        const peakRssMb = mb(server.sampledPeak());
+        const floorStats =
+          floor && hasSql
+            ? await floor.replay(captured, concurrency, options.requests, options.warmup)
+            : null;
         const run = {
           ...stats,
-          peakRssMb: mb(server.sampledPeak()),
+          peakRssMb,
           cpuPerRequest: CpuMeter.perRequest(before!, after!, stats.requests),
+          floor: floorStats,
         };
         result.runs.push(run);
         process.stderr.write(
           `bench: ${scenario.name} @${concurrency}: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
             `${run.requestsPerSecond} req/s, RSS ${run.peakRssMb} MB, CPU ms/req service ${run.cpuPerRequest.serviceMs} ` +
-            `postgres ${run.cpuPerRequest.postgresMs} client ${run.cpuPerRequest.clientMs}, other busy cores ${run.cpuPerRequest.otherBusyCores}${run.sampleError ? `, NON-200: ${run.sampleError}` : ''}\n`,
+            `postgres ${run.cpuPerRequest.postgresMs} client ${run.cpuPerRequest.clientMs}, other busy cores ${run.cpuPerRequest.otherBusyCores}` +
+            `${floorStats ? `; SQL floor p50 ${floorStats.p50Ms} ms, p99 ${floorStats.p99Ms} ms, ${floorStats.requestsPerSecond} req/s` : ''}${run.sampleError ? `, NON-200: ${run.sampleError}` : ''}\n`,
         );
       }
       results.push(result);
     }
     await cpu.close();
+    await floor?.close();
+
+    // After the reads, so that they measure the settled tables the marker describes.
+    const ingestion =
+      databaseUrl &&
+      options.ingestEvents > 0 &&
+      (options.only.length === 0 || options.only.some((part) => 'ingestion'.includes(part)))
+        ? await runIngest({
+            server,
+            databaseUrl: options.databaseUrl,
+            databaseName: databaseName(options.databaseUrl),
+            adminToken: options.adminToken,
+            events: options.ingestEvents,
+            batchSize: 1000,
+            clients: options.ingestClients,
+          })
+        : null;
+    if (ingestion) {
+      process.stderr.write(
+        `bench: ingestion ${ingestion.http.eventsPerSecond} events/s over HTTP, COPY ${ingestion.copy.eventsPerSecond} rows/s ` +
+          `(ratio ${ingestion.ratio}); duplicates only ${ingestion.duplicatesOnly.eventsPerSecond} events/s\n`,
+      );
+    }
 
     const { serviceToken: _s, ownerToken: _o, ...publicTargets } = targets;
     const report: BenchReport = {
@@ -107,7 +160,9 @@ async function main(argv: string[]): Promise<number> {
       machine: machine(),
       loadAverage: { start: round2(loadAtStart), end: round2(loadavg()[0]!) },
       versions: { node: process.version, postgres: described.postgres },
-      database: { kind: 'postgres', name: databaseName(options.databaseUrl), settings: described.settings },
+      database: dataDir
+        ? { kind: 'pglite', name: dataDir, settings: described.settings }
+        : { kind: 'postgres', name: databaseName(options.databaseUrl), settings: described.settings },
       data: {
         ...dataset.spec,
         loadedAt: dataset.loadedAt,
@@ -120,11 +175,12 @@ async function main(argv: string[]): Promise<number> {
       settings: { requests: options.requests, warmup: options.warmup, concurrency: options.concurrency },
       server: { peakRssMb: mb(server.lifetimePeak()) },
       scenarios: results,
+      ingestion,
     };
     mkdirSync(options.resultsDir, { recursive: true });
     const stem = join(
       options.resultsDir,
-      `reads-${now.toISOString().slice(0, 16).replace(':', '')}-scale-${String(options.scale).replace('.', '_')}`,
+      `${dataDir ? 'pglite-' : ''}reads-${now.toISOString().slice(0, 16).replace(':', '')}-scale-${String(options.scale).replace('.', '_')}`,
     );
     const markdown = toMarkdown(report);
     writeFileSync(`${stem}.json`, `${JSON.stringify(report, null, 2)}\n`);

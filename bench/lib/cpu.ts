@@ -50,23 +50,27 @@ export interface CpuPerRequest {
 /** Watches the CPU of the service and of the database's client backends (not parallel workers). */
 export class CpuMeter {
   private constructor(
-    private readonly client: pg.Client,
+    /** Null on PGlite: the database runs inside the service process, whose CPU includes it. */
+    private readonly client: pg.Client | null,
     private readonly database: string,
     private readonly servicePid: number,
   ) {}
 
-  static async open(databaseUrl: string, database: string, servicePid: number): Promise<CpuMeter> {
+  static async open(databaseUrl: string | null, database: string, servicePid: number): Promise<CpuMeter> {
+    if (databaseUrl === null) return new CpuMeter(null, database, servicePid);
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     return new CpuMeter(client, database, servicePid);
   }
 
   async snapshot(): Promise<CpuSnapshot> {
-    const backends = await this.client.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity
-       WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
-      [this.database],
-    );
+    const backends = this.client
+      ? await this.client.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity
+           WHERE datname = $1 AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+          [this.database],
+        )
+      : { rows: [] };
     const postgres = new Map<number, number>();
     for (const { pid } of backends.rows) {
       const ms = processCpuMs(pid);
@@ -99,6 +103,6 @@ export class CpuMeter {
   }
 
   async close(): Promise<void> {
-    await this.client.end();
+    await this.client?.end();
   }
 }

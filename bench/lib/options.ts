@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
   scale: number;
+  /** Run on embedded PGlite (a data directory under bench/.tmp) instead of PostgreSQL. */
+  pglite: boolean;
   databaseUrl: string;
   /** Measured requests per scenario and concurrency level. */
   requests: number;
@@ -19,7 +21,13 @@ export interface BenchOptions {
   /** Write a V8 CPU profile of the service to this directory (node --cpu-prof). */
   profileDir: string | null;
   secretKey: string;
+  /** The deployment admin token the service under test is started with (to create the ingestion org's token). */
+  adminToken: string;
   resultsDir: string;
+  /** Events sent in the ingestion measure (0 skips it). */
+  ingestEvents: number;
+  /** Concurrent ingestion clients (and COPY connections). */
+  ingestClients: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -28,8 +36,11 @@ Loads (once) a synthetic dataset with \`tally demo\` into a dedicated PostgreSQL
 starts the compiled service, and measures its read routes over HTTP with real tokens.
 
 Options (defaults in brackets):
-  --scale X            multiply the record counts (1 = 1,000,000 activity records,
-                       1,000,000 executions, 200,000 AI usages) [1]
+  --scale X            multiply the record counts (1 = 10,000,000 activity records,
+                       2,000,000 executions, 1,000,000 AI usages) [1]
+  --pglite             run the reads on embedded PGlite (data in bench/.tmp/pglite-<scale>);
+                       the scale defaults to 0.1 (1,000,000 activity records); no SQL floor,
+                       no ingestion measure
   --database-url URL   benchmark database; created if missing
                        [postgres://postgres@127.0.0.1:5432/tally_bench, or tally_bench_<scale>]
   --requests N         measured requests per route and concurrency level [1000]
@@ -41,6 +52,9 @@ Options (defaults in brackets):
   --port N             port of the service under test [3917]
   --results DIR        where results are written [bench/results]
   --profile DIR        write a V8 CPU profile of the service into DIR (node --cpu-prof)
+  --ingest-events N    events sent in the ingestion measure, in batches of 1,000; 0 skips it
+                       [300,000 × scale, at least 20,000]
+  --ingest-clients N   concurrent ingestion clients (and COPY connections) [4]
 `;
 
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432';
@@ -64,6 +78,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     args: argv,
     options: {
       scale: { type: 'string' },
+      pglite: { type: 'boolean' },
       'database-url': { type: 'string' },
       requests: { type: 'string' },
       warmup: { type: 'string' },
@@ -74,15 +89,19 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       port: { type: 'string' },
       results: { type: 'string' },
       profile: { type: 'string' },
+      'ingest-events': { type: 'string' },
+      'ingest-clients': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
   });
   if (values.help) return null;
-  const scale = values.scale === undefined ? 1 : positive(values.scale, 'scale', false);
+  const pglite = values.pglite ?? false;
+  const scale = values.scale === undefined ? (pglite ? 0.1 : 1) : positive(values.scale, 'scale', false);
   const requests = values.requests === undefined ? 1000 : positive(values.requests, 'requests', true);
   return {
     scale,
+    pglite,
     databaseUrl: values['database-url'] ?? defaultDatabaseUrl(scale),
     requests,
     warmup:
@@ -99,6 +118,15 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     profileDir: values.profile ?? null,
     // A fixed key: demo tokens and cursors stay valid across runs on the same database.
     secretKey: 'tally-bench-secret-key-not-for-production-0001',
+    adminToken: 'tally-bench-admin-token-not-for-production-0001',
     resultsDir: values.results ?? 'bench/results',
+    ingestEvents:
+      values['ingest-events'] === undefined
+        ? Math.max(20_000, Math.round(300_000 * scale))
+        : values['ingest-events'] === '0'
+          ? 0
+          : positive(values['ingest-events'], 'ingest-events', true),
+    ingestClients:
+      values['ingest-clients'] === undefined ? 4 : positive(values['ingest-clients'], 'ingest-clients', true),
   };
 }

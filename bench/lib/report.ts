@@ -1,18 +1,25 @@
 // The run's record: machine, versions, command, data and figures, as JSON and as a markdown table.
 import { execFileSync } from 'node:child_process';
 import { cpus, release, totalmem } from 'node:os';
-import pg from 'pg';
 import type { CpuPerRequest } from './cpu.js';
 import type { Dataset } from './dataset.js';
 import type { Stats } from './http-load.js';
-import type { Targets } from './scenarios.js';
+import type { IngestResult } from './ingest.js';
+import type { Query, Targets } from './scenarios.js';
+import type { FloorStats } from './sql-floor.js';
 
 export interface ScenarioResult {
   name: string;
   issue: string | null;
   route: string;
   note?: string;
-  runs: (Stats & { peakRssMb: number; cpuPerRequest: CpuPerRequest; sampleError?: string })[];
+  runs: (Stats & {
+    peakRssMb: number;
+    cpuPerRequest: CpuPerRequest;
+    /** The same SQL straight through pg (null for a read that runs none, a cache hit). */
+    floor: FloorStats | null;
+    sampleError?: string;
+  })[];
 }
 
 export interface BenchReport {
@@ -25,7 +32,7 @@ export interface BenchReport {
   /** 1-minute load average of the machine when the measurements started and ended. */
   loadAverage: { start: number; end: number };
   versions: { node: string; postgres: string };
-  database: { kind: 'postgres'; name: string; settings: Record<string, string> };
+  database: { kind: 'postgres' | 'pglite'; name: string; settings: Record<string, string> };
   data: Dataset['spec'] & {
     loadedAt: string;
     loadSeconds: number | null;
@@ -37,28 +44,23 @@ export interface BenchReport {
   settings: { requests: number; warmup: number; concurrency: number[] };
   server: { peakRssMb: number };
   scenarios: ScenarioResult[];
+  ingestion: IngestResult | null;
 }
 
 export const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
-export async function describeDatabase(databaseUrl: string, orgId: string, since: Date) {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const version = await client.query<{ server_version: string }>('SHOW server_version');
-    const settings: Record<string, string> = {};
-    for (const name of ['shared_buffers', 'work_mem', 'effective_cache_size', 'max_connections']) {
-      const row = await client.query<Record<string, string>>(`SHOW ${name}`);
-      settings[name] = row.rows[0]![name]!;
-    }
-    const week = await client.query<{ n: string }>(
-      'SELECT count(*) AS n FROM activities WHERE org_id = $1 AND "timestamp" >= $2',
-      [orgId, since],
-    );
-    return { postgres: version.rows[0]!.server_version, settings, week: Number(week.rows[0]!.n) };
-  } finally {
-    await client.end();
+export async function describeDatabase(query: Query, orgId: string, since: Date) {
+  const version = await query<{ server_version: string }>('SHOW server_version');
+  const settings: Record<string, string> = {};
+  for (const name of ['shared_buffers', 'work_mem', 'effective_cache_size', 'max_connections']) {
+    const row = await query<Record<string, string>>(`SHOW ${name}`);
+    settings[name] = row[0]![name]!;
   }
+  const week = await query<{ n: string }>(
+    'SELECT count(*) AS n FROM activities WHERE org_id = $1 AND "timestamp" >= $2',
+    [orgId, since],
+  );
+  return { postgres: version[0]!.server_version, settings, week: Number(week[0]!.n) };
 }
 
 /** Read-only git queries; 'unknown' outside a git checkout. */
@@ -132,13 +134,16 @@ export function toMarkdown(report: BenchReport): string {
       'of the PostgreSQL client backends of the benchmark database (parallel workers not included) and of the load generator, ' +
       "divided by the measured requests. Other busy cores: the rest of the machine's busy CPU during the row " +
       '(other processes, PostgreSQL parallel workers), in cores; well above 0 means the row was disturbed. ' +
+      'SQL floor: the statements the service ran for ten successive requests of the row (captured from an in-process ' +
+      'instance of the same app on the same database, authentication and self-recording left out), replayed straight ' +
+      'through `pg` round-robin at the same concurrency and request count. ' +
       `Service peak resident memory over the whole run (VmHWM): **${report.server.peakRssMb} MB**.`,
   );
   lines.push('');
   lines.push(
-    '| scenario | issue | conns | requests | p50 ms | p99 ms | mean ms | max ms | req/s | peak RSS MB | CPU ms/req service · postgres · client | other busy cores | non-200 |',
+    '| scenario | issue | conns | requests | p50 ms | p99 ms | mean ms | max ms | req/s | SQL floor p50 · p99 ms | floor req/s | p50 ÷ floor p50 | peak RSS MB | CPU ms/req service · postgres · client | other busy cores | non-200 |',
   );
-  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const scenario of report.scenarios) {
     for (const run of scenario.runs) {
       const bad = Object.entries(run.statuses)
@@ -146,11 +151,16 @@ export function toMarkdown(report: BenchReport): string {
         .reduce((sum, [, n]) => sum + n, 0);
       lines.push(
         `| ${scenario.name} | ${scenario.issue ?? ''} | ${run.concurrency} | ${num(run.requests)} | ${run.p50Ms} | ${run.p99Ms} | ` +
-          `${run.meanMs} | ${run.maxMs} | ${num(run.requestsPerSecond)} | ${run.peakRssMb} | ` +
+          `${run.meanMs} | ${run.maxMs} | ${num(run.requestsPerSecond)} | ` +
+          (run.floor
+            ? `${run.floor.p50Ms} · ${run.floor.p99Ms} | ${num(run.floor.requestsPerSecond)} | ${Math.round((run.p50Ms / run.floor.p50Ms) * 10) / 10} | `
+            : 'no SQL (cache hit) | – | – | ') +
+          `${run.peakRssMb} | ` +
           `${run.cpuPerRequest.serviceMs} · ${run.cpuPerRequest.postgresMs} · ${run.cpuPerRequest.clientMs} | ${run.cpuPerRequest.otherBusyCores} | ${bad} |`,
       );
     }
   }
+  if (report.ingestion) lines.push('', ...ingestionMarkdown(report.ingestion));
   lines.push('');
   lines.push('Routes:');
   lines.push('');
@@ -163,4 +173,33 @@ export function toMarkdown(report: BenchReport): string {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+function ingestionMarkdown(result: IngestResult): string[] {
+  const row = (name: string, f: IngestResult['copy'], unit: string) =>
+    `| ${name} | ${num(f.events)} ${unit} | ${f.seconds} | **${num(f.eventsPerSecond)}** | ${f.p50Ms} | ${f.p99Ms} | ` +
+    `${f.peakRssMb ?? '–'} | ${f.cpuMsPerThousandEvents.service ?? '–'} · ${f.cpuMsPerThousandEvents.postgres} · ${f.cpuMsPerThousandEvents.client} |`;
+  const stored = result.stored;
+  const expected = result.expected;
+  const exact =
+    stored.activities === expected.activities &&
+    stored.executions === expected.executions &&
+    stored.usages === expected.usages;
+  return [
+    '## Ingestion',
+    '',
+    `Batches of ${num(result.batchSize)} CloudEvents (${result.mix}; ${result.duplicateShare * 100}% of each batch resent from earlier ` +
+      `batches), ${result.clients} concurrent clients, into the loaded database with all its indexes and rollups. COPY loads the ` +
+      'same new records (CSV) into the same tables over as many connections, one transaction per batch, as ingestion commits. ' +
+      `Per second: events sent (HTTP) and rows loaded (COPY). **Ratio HTTP / COPY: ${result.ratio}.** ` +
+      `Stored after the run: ${num(stored.activities)} activity records, ${num(stored.executions)} executions, ` +
+      `${num(stored.usages)} AI usages (${exact ? 'exactly the distinct events sent' : `EXPECTED ${num(expected.activities)} / ${num(expected.executions)} / ${num(expected.usages)}`}); ` +
+      `answers: ${num(result.http.accepted)} accepted, ${num(result.http.duplicates)} duplicates.`,
+    '',
+    '| phase | volume | seconds | per second | p50 ms/batch | p99 ms/batch | peak RSS MB | CPU ms per 1,000 service · postgres · client |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|',
+    row('POST /v1/ingest (10% duplicates)', result.http, 'events'),
+    row('POST /v1/ingest, duplicates only', result.duplicatesOnly, 'events'),
+    row('COPY, same records', result.copy, 'rows'),
+  ];
 }

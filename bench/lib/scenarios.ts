@@ -29,40 +29,51 @@ export interface Targets {
   ownerToken: string;
 }
 
+/** Runs one statement and returns its rows (over pg, or on an embedded PGlite). */
+export type Query = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+
+export async function withPg<T>(databaseUrl: string, run: (query: Query) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return await run(async (text, params = []) => (await client.query(text, params)).rows as never);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Picks the workspaces each route reads, from the demo's answer and the database itself. */
-export async function findTargets(databaseUrl: string, dataset: Dataset): Promise<Targets> {
+export async function findTargets(database: Query | string, dataset: Dataset): Promise<Targets> {
+  if (typeof database === 'string') return withPg(database, (query) => findTargets(query, dataset));
+  const query = database;
   const org = dataset.demo.orgs[0];
   if (!org) throw new Error('the demo printed no org');
   const integerWorkspaceId = org.workspaces.find((id) => /^\d+$/.test(id));
   if (!integerWorkspaceId)
     throw new Error('the largest org has no integer-form workspace among its first three');
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const uuid = await client.query<{ id: string }>(
+  {
+    const uuid = await query<{ id: string }>(
       `SELECT w.id FROM workspaces w WHERE w.org_id = $1 AND w.id ~ '^[0-9a-f]{8}-'
        ORDER BY (SELECT count(*) FROM ai_usages u WHERE u.org_id = w.org_id AND u.workspace_id = w.id) DESC, w.id
        LIMIT 1`,
       [org.org_id],
     );
-    const ai = await client.query<{ workspace_id: string; n: string }>(
+    const ai = await query<{ workspace_id: string; n: string }>(
       `SELECT workspace_id, count(*) AS n FROM ai_usages WHERE org_id = $1
        GROUP BY workspace_id ORDER BY count(*) DESC, workspace_id LIMIT 1`,
       [org.org_id],
     );
-    if (!uuid.rows[0]) throw new Error('the largest org has no uuid-form workspace');
-    if (!ai.rows[0]) throw new Error('the largest org has no AI usages');
+    if (!uuid[0]) throw new Error('the largest org has no uuid-form workspace');
+    if (!ai[0]) throw new Error('the largest org has no AI usages');
     return {
       orgId: org.org_id,
       integerWorkspaceId,
-      uuidWorkspaceId: uuid.rows[0].id,
-      aiWorkspaceId: ai.rows[0].workspace_id,
-      aiUsages: Number(ai.rows[0].n),
+      uuidWorkspaceId: uuid[0].id,
+      aiWorkspaceId: ai[0].workspace_id,
+      aiUsages: Number(ai[0].n),
       serviceToken: org.service_token,
       ownerToken: org.owner_token,
     };
-  } finally {
-    await client.end();
   }
 }
 

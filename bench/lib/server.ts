@@ -42,6 +42,7 @@ export async function startServer(options: {
   databaseUrl: string;
   secretKey: string;
   port: number;
+  adminToken?: string;
   profileDir?: string | null;
   env?: Record<string, string>;
 }): Promise<RunningServer> {
@@ -54,6 +55,9 @@ export async function startServer(options: {
       PORT: String(options.port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      // The benchmark measures capacity, not the per-token rate limiter (docs/overload.md).
+      TALLY_RATE_LIMIT_RPS: '0',
+      ...(options.adminToken ? { TALLY_ADMIN_TOKEN: options.adminToken } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -98,7 +102,11 @@ export async function startServer(options: {
     // The kernel updates VmHWM lazily, so a sample can exceed it: the larger of the two.
     lifetimePeak: () => {
       sample();
-      return Math.max(runPeak, statusField(pid, 'VmHWM'));
+      try {
+        return Math.max(runPeak, statusField(pid, 'VmHWM'));
+      } catch {
+        return runPeak; // the process is gone: the sampled peak is all there is
+      }
     },
     exited: () => exit,
     stop: async () => {

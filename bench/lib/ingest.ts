@@ -1,0 +1,326 @@
+// Measure 1 of issue #6: events per second through `POST /v1/ingest` against COPY of the same new
+// records into the same tables, in the same run. Both sides use the same batches, the same number
+// of concurrent connections and the same commit unit (one transaction per batch), into the loaded
+// benchmark database with every index; both write into orgs of their own, removed afterwards so
+// the dataset stays as the marker says.
+import http from 'node:http';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { openDatabase } from '../../src/db/open.js';
+import { loadWorld } from '../../src/demo/world.js';
+import { CpuMeter } from './cpu.js';
+import { percentile } from './http-load.js';
+import {
+  ACTIVITY_COPY_COLUMNS,
+  buildIngestWorkload,
+  type CopyUnit,
+  EXECUTION_COPY_COLUMNS,
+  USAGE_COPY_COLUMNS,
+} from './ingest-workload.js';
+import type { RunningServer } from './server.js';
+
+export interface PhaseFigures {
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  peakRssMb: number | null;
+  cpuMsPerThousandEvents: { service: number | null; postgres: number; client: number };
+}
+
+export interface IngestResult {
+  batchSize: number;
+  clients: number;
+  mix: string;
+  duplicateShare: number;
+  http: PhaseFigures & { accepted: number; duplicates: number; statuses: Record<string, number> };
+  /** Batches made only of events already stored: what a duplicate costs. */
+  duplicatesOnly: PhaseFigures;
+  copy: PhaseFigures;
+  /** HTTP events/s over COPY rows/s (COPY loads only the new records: it has nothing to dedupe). */
+  ratio: number;
+  stored: { activities: number; executions: number; usages: number };
+  expected: { activities: number; executions: number; usages: number };
+}
+
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+/** Removes everything the two orgs own, in every table that has an org_id. */
+async function removeOrgs(databaseUrl: string, orgIds: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const tables = await client.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.columns
+       WHERE table_schema = 'public' AND column_name = 'org_id' AND table_name <> 'orgs'`,
+    );
+    // Children first: members and hired agents reference workspaces, which reference users.
+    const order = (name: string) =>
+      [
+        'workspace_members',
+        'hired_agents',
+        'integration_credentials',
+        'api_tokens',
+        'workspaces',
+        'users',
+      ].indexOf(name);
+    const names = tables.rows.map((row) => row.table_name).sort((a, b) => order(a) - order(b));
+    for (const name of names) await client.query(`DELETE FROM "${name}" WHERE org_id = ANY($1)`, [orgIds]);
+    await client.query('DELETE FROM orgs WHERE id = ANY($1)', [orgIds]);
+  } finally {
+    await client.end();
+  }
+}
+
+function post(agent: http.Agent, url: URL, token: string, body: string) {
+  return new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const request = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: '/v1/ingest',
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/cloudevents-batch+json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            body: text,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** Runs `work(i)` for i in [0, count) on `workers` concurrent loops, in order of i. */
+async function pool(count: number, workers: number, work: (index: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: Math.min(workers, count) }, async () => {
+      while (next < count) {
+        const index = next;
+        next += 1;
+        await work(index);
+      }
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+async function copyUnit(client: pg.Client, orgless: CopyUnit): Promise<void> {
+  const copyInto = async (table: string, columns: readonly string[], text: string | null) => {
+    if (text === null) return;
+    const stream = client.query(
+      copyFrom(`COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN (FORMAT csv)`),
+    );
+    await pipeline(
+      (async function* () {
+        yield text;
+      })(),
+      stream as unknown as Writable,
+    );
+  };
+  await client.query('BEGIN');
+  await copyInto('activities', ACTIVITY_COPY_COLUMNS, orgless.activities);
+  await copyInto('executions', EXECUTION_COPY_COLUMNS, orgless.executions);
+  await copyInto('ai_usages', USAGE_COPY_COLUMNS, orgless.usages);
+  await client.query('COMMIT');
+}
+
+export async function runIngest(options: {
+  server: RunningServer;
+  databaseUrl: string;
+  databaseName: string;
+  adminToken: string;
+  events: number;
+  batchSize: number;
+  clients: number;
+}): Promise<IngestResult> {
+  const seed = 901;
+  const copyOrgId = `bench-copy-${seed}`;
+  process.stderr.write(`bench: ingestion: building ${options.events.toLocaleString('en-US')} events…\n`);
+  const workload = buildIngestWorkload({
+    events: options.events,
+    batchSize: options.batchSize,
+    seed,
+    copyOrgId,
+    now: Date.now(),
+  });
+  const ingestOrgId = workload.world.id;
+  await removeOrgs(options.databaseUrl, [ingestOrgId, copyOrgId]);
+  const database = await openDatabase({ kind: 'postgres', url: options.databaseUrl, poolSize: 1 });
+  try {
+    await loadWorld(database.db, [workload.world]);
+    await database.db.insertInto('orgs').values({ id: copyOrgId, name: 'Bench COPY reference' }).execute();
+  } finally {
+    await database.close();
+  }
+
+  const base = new URL(options.server.baseUrl);
+  const adminAgent = new http.Agent({ keepAlive: true });
+  const tokenAnswer = await fetch(`${options.server.baseUrl}/v1/admin/orgs/${ingestOrgId}/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench ingestion', abilities: ['ingest'] }),
+  });
+  if (tokenAnswer.status !== 201)
+    throw new Error(`could not create an ingestion token: ${await tokenAnswer.text()}`);
+  const token = ((await tokenAnswer.json()) as { token: string }).token;
+  adminAgent.destroy();
+
+  const cpu = await CpuMeter.open(options.databaseUrl, options.databaseName, options.server.pid);
+  const figures = async (
+    events: number,
+    run: () => Promise<{ seconds: number; latencies: number[] }>,
+    withService: boolean,
+  ): Promise<PhaseFigures> => {
+    options.server.resetPeak();
+    const before = await cpu.snapshot();
+    const { seconds, latencies } = await run();
+    const after = await cpu.snapshot();
+    const per = CpuMeter.perRequest(before, after, events / 1000);
+    latencies.sort((a, b) => a - b);
+    return {
+      events,
+      seconds: round(seconds),
+      eventsPerSecond: Math.round(events / seconds),
+      p50Ms: round(percentile(latencies, 50)),
+      p99Ms: round(percentile(latencies, 99)),
+      peakRssMb: withService ? mb(options.server.sampledPeak()) : null,
+      cpuMsPerThousandEvents: {
+        service: withService ? per.serviceMs : null,
+        postgres: per.postgresMs,
+        client: per.clientMs,
+      },
+    };
+  };
+
+  const sendAll = async (batches: string[], tally?: { accepted: number; duplicates: number }) => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: options.clients });
+    const latencies: number[] = [];
+    const statuses: Record<string, number> = {};
+    const seconds = await pool(batches.length, options.clients, async (index) => {
+      const answer = await post(agent, base, token, batches[index]!);
+      latencies.push(answer.ms);
+      statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
+      if (answer.status !== 200)
+        throw new Error(`ingestion answered ${answer.status}: ${answer.body.slice(0, 300)}`);
+      const body = JSON.parse(answer.body) as { accepted: number; duplicates: number };
+      if (tally) {
+        tally.accepted += body.accepted;
+        tally.duplicates += body.duplicates;
+      }
+    });
+    agent.destroy();
+    return { seconds, latencies, statuses };
+  };
+
+  process.stderr.write(
+    `bench: ingestion over HTTP: ${workload.batches.length} batches, ${options.clients} clients\n`,
+  );
+  const tally = { accepted: 0, duplicates: 0 };
+  let statuses: Record<string, number> = {};
+  const httpFigures = await figures(
+    workload.events,
+    async () => {
+      const result = await sendAll(workload.batches, tally);
+      statuses = result.statuses;
+      return result;
+    },
+    true,
+  );
+
+  const resend = workload.batches.slice(0, Math.max(1, Math.round(workload.batches.length / 5)));
+  process.stderr.write(`bench: ingestion of duplicates only: ${resend.length} batches\n`);
+  const duplicateFigures = await figures(resend.length * options.batchSize, () => sendAll(resend), true);
+
+  process.stderr.write(`bench: COPY of the same records: ${workload.copy.length} transactions\n`);
+  const clients = await Promise.all(
+    Array.from({ length: options.clients }, async () => {
+      const client = new pg.Client({ connectionString: options.databaseUrl });
+      await client.connect();
+      return client;
+    }),
+  );
+  const uniqueRows = workload.unique.activities + workload.unique.executions + workload.unique.usages;
+  let copyFigures: PhaseFigures;
+  try {
+    const free = [...clients];
+    copyFigures = await figures(
+      uniqueRows,
+      async () => {
+        const latencies: number[] = [];
+        const seconds = await pool(workload.copy.length, options.clients, async (index) => {
+          const client = free.pop()!;
+          const started = process.hrtime.bigint();
+          try {
+            await copyUnit(client, workload.copy[index]!);
+          } finally {
+            free.push(client);
+          }
+          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+        });
+        return { seconds, latencies };
+      },
+      false,
+    );
+  } finally {
+    await Promise.all(clients.map((client) => client.end()));
+  }
+  await cpu.close();
+
+  const counter = new pg.Client({ connectionString: options.databaseUrl });
+  await counter.connect();
+  // Records the workload made (not the service's own self-recorded activity of those requests).
+  const count = async (table: string, idPrefix: string) =>
+    Number(
+      (
+        await counter.query<{ n: string }>(
+          `SELECT count(*) AS n FROM ${table} WHERE org_id = $1 AND starts_with(id, $2)`,
+          [ingestOrgId, idPrefix],
+        )
+      ).rows[0]!.n,
+    );
+  const stored = {
+    activities: await count('activities', `demo-${seed}-act-`),
+    executions: await count('executions', ''),
+    usages: await count('ai_usages', ''),
+  };
+  await counter.end();
+  await removeOrgs(options.databaseUrl, [ingestOrgId, copyOrgId]);
+
+  return {
+    batchSize: options.batchSize,
+    clients: options.clients,
+    mix: 'activity 70%, execution 20%, AI usage 10%',
+    duplicateShare: 0.1,
+    http: { ...httpFigures, ...tally, statuses },
+    duplicatesOnly: duplicateFigures,
+    copy: copyFigures,
+    ratio: round(httpFigures.eventsPerSecond / copyFigures.eventsPerSecond),
+    stored,
+    expected: workload.unique,
+  };
+}

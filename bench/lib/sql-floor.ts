@@ -1,0 +1,144 @@
+// The SQL floor of each read: the very statements the service runs for a request, captured from
+// an in-process instance of the same app over the same database, then replayed straight through
+// `pg` at the same concurrency. What the service adds on top of the floor (HTTP, authentication,
+// validation, serialization, self-recording) is the part that is ours to make small.
+import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { buildApp } from '../../src/app.js';
+import { hashToken } from '../../src/auth/tokens.js';
+import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/schema.js';
+import { INT8_OID, NUMERIC_OID, parseInt8, parseNumeric } from '../../src/db/type-parsers.js';
+import { buildKeyring } from '../../src/secrets/keys.js';
+import { percentile } from './http-load.js';
+import type { Scenario } from './scenarios.js';
+
+export interface FloorStats {
+  concurrency: number;
+  requests: number;
+  statementsPerRequest: number;
+  p50Ms: number;
+  p99Ms: number;
+  requestsPerSecond: number;
+}
+
+interface Statement {
+  sql: string;
+  parameters: readonly unknown[];
+}
+
+/** Statements that are not the read itself: authentication and the self-recording flush. */
+const NOT_THE_READ = /api_tokens|INSERT INTO activit|INSERT INTO "activit|UPDATE workspaces SET last_active/i;
+
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return parseInt8;
+    if (oid === NUMERIC_OID) return parseNumeric;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as pg.CustomTypesConfig;
+
+export class SqlFloor {
+  private constructor(
+    private readonly app: Awaited<ReturnType<typeof buildApp>>,
+    private readonly capture: { current: Statement[] | null },
+    private readonly databaseUrl: string,
+  ) {}
+
+  static async open(databaseUrl: string, secretKey: string, adminToken: string): Promise<SqlFloor> {
+    const capture: { current: Statement[] | null } = { current: null };
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, types });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+      log: (event: LogEvent) => {
+        if (event.level === 'query' && capture.current && !NOT_THE_READ.test(event.query.sql)) {
+          capture.current.push({ sql: event.query.sql, parameters: event.query.parameters });
+        }
+      },
+    });
+    const config = loadConfig({
+      DATABASE_URL: databaseUrl,
+      TALLY_SECRET_KEY: secretKey,
+      LOG_LEVEL: 'silent',
+      TALLY_RATE_LIMIT_RPS: '0',
+    });
+    const app = await buildApp({
+      config,
+      database: { db, kind: 'postgres', pglite: null, close: () => db.destroy() },
+      keyring: buildKeyring(secretKey, []),
+      adminTokenHash: hashToken(adminToken),
+    });
+    await app.ready();
+    return new SqlFloor(app, capture, databaseUrl);
+  }
+
+  /** The statements of `samples` successive requests of the scenario (each a list, in order). */
+  async captureRequests(scenario: Scenario, samples: number): Promise<Statement[][]> {
+    const requests: Statement[][] = [];
+    for (let i = 0; i < samples; i += 1) {
+      const spec = scenario.next();
+      this.capture.current = [];
+      const response = await this.app.inject({ method: 'GET', url: spec.path, headers: spec.headers });
+      const statements = this.capture.current;
+      this.capture.current = null;
+      if (response.statusCode !== 200) {
+        throw new Error(`capturing ${scenario.name}: ${response.statusCode} ${response.body.slice(0, 200)}`);
+      }
+      requests.push(statements);
+    }
+    return requests;
+  }
+
+  /** Replays the captured requests round-robin, closed loop, `concurrency` at a time. */
+  async replay(
+    requests: Statement[][],
+    concurrency: number,
+    count: number,
+    warmup: number,
+  ): Promise<FloorStats> {
+    const pool = new pg.Pool({ connectionString: this.databaseUrl, max: concurrency, types });
+    const run = async (total: number, latencies: number[] | null) => {
+      let issued = 0;
+      const started = process.hrtime.bigint();
+      await Promise.all(
+        Array.from({ length: Math.min(concurrency, total) }, async () => {
+          while (issued < total) {
+            const statements = requests[issued % requests.length]!;
+            issued += 1;
+            const client = await pool.connect();
+            const begun = process.hrtime.bigint();
+            try {
+              for (const statement of statements)
+                await client.query(statement.sql, statement.parameters as unknown[]);
+            } finally {
+              client.release();
+            }
+            latencies?.push(Number(process.hrtime.bigint() - begun) / 1e6);
+          }
+        }),
+      );
+      return Number(process.hrtime.bigint() - started) / 1e9;
+    };
+    try {
+      await run(warmup, null);
+      const latencies: number[] = [];
+      const seconds = await run(count, latencies);
+      latencies.sort((a, b) => a - b);
+      const round = (value: number) => Math.round(value * 100) / 100;
+      return {
+        concurrency,
+        requests: latencies.length,
+        statementsPerRequest: round(requests.reduce((sum, r) => sum + r.length, 0) / requests.length),
+        p50Ms: round(percentile(latencies, 50)),
+        p99Ms: round(percentile(latencies, 99)),
+        requestsPerSecond: Math.round(latencies.length / seconds),
+      };
+    } finally {
+      await pool.end();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+}
