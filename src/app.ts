@@ -7,11 +7,14 @@ import type { LedgerDatabase } from './db/open.js';
 import type { AppDeps } from './deps.js';
 import { installAuthentication } from './http/authentication.js';
 import { healthRoutes } from './http/health.js';
-import { installInputGuards } from './http/input-guards.js';
+import { answerFrameworkError, installInputGuards } from './http/input-guards.js';
+import { JSON_BODY_LIMIT, MAX_PARAM_LENGTH, TRANSPORT_MAX_HEADER_BYTES } from './http/limits.js';
 import { installOpenApi, openApiRoute } from './http/openapi.js';
+import { installFailedAuthenticationLimit, installTokenRateLimit, rateLimitsOf } from './http/rate-limit.js';
 import './http/request-context.js';
 import { ActivityRecorder, installSelfRecording } from './http/self-recording.js';
 import { uuidv7 } from './ids.js';
+import { type IngestGate, ingestGateOf } from './ingest/back-pressure.js';
 import { ingestRoutes } from './ingest/routes.js';
 import type { Keyring } from './secrets/keys.js';
 import { activityRoutes } from './surfaces/activity/routes.js';
@@ -19,6 +22,8 @@ import { adminRoutes } from './surfaces/admin/routes.js';
 import { aiUsagesRoutes } from './surfaces/ai-usages/routes.js';
 import { usageHistoryRoutes } from './surfaces/usage-history/routes.js';
 import { workspaceRoutes } from './surfaces/workspace/routes.js';
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 export interface BuildAppOptions {
   config: Config;
@@ -32,15 +37,26 @@ export interface BuildAppOptions {
 export interface TallyApp extends FastifyInstance {
   deps: AppDeps;
   recorder: ActivityRecorder;
+  /** Ingestion back-pressure; its `stats` are what is in flight now. */
+  ingestGate: IngestGate;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   const now = options.now ?? (() => new Date());
   const app = Fastify({
     logger: options.logger ?? false,
-    genReqId: () => uuidv7(),
-    requestIdHeader: 'x-request-id',
-    bodyLimit: 1024 * 1024,
+    // A caller's x-request-id is kept only when it can be echoed back as a header as it is.
+    requestIdHeader: false,
+    genReqId: (raw) => {
+      const given = raw.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : uuidv7();
+    },
+    // Request limits (src/http/limits.ts, docs/limits.md): router and transport refusals are
+    // answered in the surface's format by answerFrameworkError, or by Node itself past its cap.
+    bodyLimit: JSON_BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    http: { maxHeaderSize: TRANSPORT_MAX_HEADER_BYTES },
+    frameworkErrors: answerFrameworkError,
     ajv: {
       customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false },
     },
@@ -65,7 +81,14 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // Hook order matters: the failed-authentication limit wraps authentication, and the token
+  // limit follows it, so a refused request costs neither a token lookup nor any handler work.
+  const rateLimits = rateLimitsOf(options.config, now);
+  if (rateLimits) installFailedAuthenticationLimit(app, rateLimits);
   installAuthentication(app, authenticator);
+  if (rateLimits) installTokenRateLimit(app, rateLimits);
+  const ingestGate = ingestGateOf(options.config);
+  app.decorate('ingestGate', ingestGate);
   installInputGuards(app);
   installSelfRecording(app, recorder);
   await installOpenApi(app);
@@ -74,7 +97,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   openApiRoute(app);
   await app.register(adminRoutes, { prefix: '/v1/admin', deps });
   await app.register(activityRoutes, { prefix: '/v1/orgs', deps });
-  await app.register(ingestRoutes, { deps });
+  await app.register(ingestRoutes, { deps, gate: ingestGate });
   await app.register(usageHistoryRoutes, { deps });
   await app.register(aiUsagesRoutes, { deps });
   await app.register(workspaceRoutes, { deps });

@@ -20,8 +20,19 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Size of the PostgreSQL connection pool. */
   dbPoolSize: number;
-  /** Server-side cap on any one statement, so a heavy query cannot starve the rest. */
+  /** Server-side cap on any one statement, so a heavy query cannot starve the rest (PostgreSQL only). */
   statementTimeoutMs: number;
+  /**
+   * Sustained requests per second allowed to one API token (and failed authentications to one
+   * client address); 0 turns rate limiting off.
+   */
+  rateLimitRps: number;
+  /** How many requests a token may make at once before the sustained rate applies (bucket size). */
+  rateLimitBurst: number;
+  /** Ingestion requests processed at the same time; more are answered 503 at once. */
+  ingestMaxInFlight: number;
+  /** MiB of request bodies (received and decoded) that in-flight ingestion requests may hold. */
+  ingestMaxBufferedMb: number;
 }
 
 export class ConfigError extends Error {
@@ -125,5 +136,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as Config['logLevel'],
     dbPoolSize: integer(env, 'TALLY_DB_POOL_SIZE', 10, 1, 200),
     statementTimeoutMs: integer(env, 'TALLY_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
+    rateLimitRps: integer(env, 'TALLY_RATE_LIMIT_RPS', 100, 0, 1_000_000),
+    rateLimitBurst: integer(env, 'TALLY_RATE_LIMIT_BURST', 200, 1, 1_000_000),
+    ingestMaxInFlight: integer(env, 'TALLY_INGEST_MAX_IN_FLIGHT', 8, 1, 1000),
+    // 11 MiB is one request at its limits: 5 MiB (+64 KiB) received and 5 MiB decoded.
+    ingestMaxBufferedMb: integer(env, 'TALLY_INGEST_MAX_BUFFERED_MB', 64, 11, 65536),
   };
 }

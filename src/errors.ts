@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'invalid'
   | 'conflict'
   | 'payload_too_large'
+  | 'uri_too_long'
+  | 'headers_too_large'
   | 'unsupported_media_type'
   | 'bad_request'
   | 'rate_limited'

@@ -15,6 +15,9 @@ export function createLogger(config: Config): FastifyServerOptions['logger'] {
         '*.password',
         'body.secret',
         'body.token',
+        // Node's parse errors (a request head over the size cap, say) carry the raw request bytes,
+        // Authorization header included; Fastify logs them at trace level.
+        'err.rawPacket',
       ],
       censor: '[redacted]',
     },

@@ -93,14 +93,22 @@ export class Authenticator {
     this.lastUsed.clear();
     const ids = entries.map(([id]) => id);
     const times = entries.map(([, at]) => at.toISOString());
-    await sql`
-      UPDATE api_tokens AS t SET last_used_at = u.at
-      FROM unnest(${ids}::uuid[], ${times}::timestamptz[]) AS u(id, at)
-      WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at < u.at)`.execute(this.db);
+    try {
+      await sql`
+        UPDATE api_tokens AS t SET last_used_at = u.at
+        FROM unnest(${ids}::uuid[], ${times}::timestamptz[]) AS u(id, at)
+        WHERE t.id = u.id AND (t.last_used_at IS NULL OR t.last_used_at < u.at)`.execute(this.db);
+    } catch (error) {
+      // Kept for the next flush (the database may be restarting); a use seen meanwhile is newer.
+      for (const [id, at] of entries) if (!this.lastUsed.has(id)) this.lastUsed.set(id, at);
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await this.flushLastUsed();
+    // `last_used_at` is advisory: a database that is down at shutdown must not fail the shutdown
+    // (the ledger's own writes were all committed before they were acknowledged).
+    await this.flushLastUsed().catch(() => {});
   }
 }

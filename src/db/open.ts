@@ -23,6 +23,9 @@ export type DatabaseTarget =
   /** `dataDir` null keeps the database in memory; `loadDataDir` starts from a dumped one. */
   | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob };
 
+/** Longest wait for a PostgreSQL connection (from the pool or a new one to the server). */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID) return parseInt8;
@@ -39,9 +42,20 @@ export async function openDatabase(target: DatabaseTarget): Promise<LedgerDataba
       types: pgTypes,
       statement_timeout: target.statementTimeoutMs ?? 15000,
       application_name: 'tally',
+      // While the server is unreachable a request fails within this time (a 503) instead of
+      // waiting for a connection that may never come, and a silently dropped server is noticed.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      keepAlive: true,
     });
-    // An idle client that loses its server (restart, network) must not crash the process.
+    // A client that loses its server (restart, crash, network) emits 'error'; unheard, that event
+    // kills the process. Idle clients are heard by the pool; checked-out ones only by their own
+    // listener, which pg-pool removes from idle clients it hands out, so each client gets one for
+    // life. The query in progress, if any, still rejects and the request answers 503; pg-pool
+    // drops the broken client when it is released.
     pool.on('error', () => {});
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', pglite: null, close: () => db.destroy() };
   }

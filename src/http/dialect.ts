@@ -1,7 +1,7 @@
 // One renderer per surface: a surface plugin installs its dialect, and every error raised inside
 // it (authentication, validation, the core's errors, crashes) comes out in that seed's form.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { TallyError } from '../errors.js';
+import { TallyError } from '../errors.js';
 import { toTallyError } from './errors.js';
 
 export interface RenderedError {
@@ -17,7 +17,10 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   if (tallyError.code === 'internal') {
     request.log.error({ err: error }, 'unhandled error');
   } else if (tallyError.code === 'unavailable') {
-    request.log.warn({ err: error }, 'database unavailable');
+    // A driver failure keeps its error and stack (the operator needs the cause); the service's
+    // own refusals (back-pressure) are expected under load and logged by their reason alone.
+    if (error instanceof TallyError) request.log.warn({ reason: error.message }, 'service unavailable');
+    else request.log.warn({ err: error }, 'service unavailable');
   }
   const rendered = dialect(tallyError, request);
   const retryAfter = tallyError.details.retryAfterSeconds;

@@ -5,17 +5,48 @@ import { type FieldIssue, TallyError } from '../errors.js';
 import { issuesFromValidation } from './validation-issues.js';
 
 // Connection-level failures: the database is down or restarting, so the client should retry.
+// SQLSTATE class 08 (connection exception) and 57P (operator intervention: shutdown, crash,
+// starting up); Node's socket errors; and the few errors node-postgres and pg-pool raise
+// without any code, which can only be told by their fixed wording.
 const UNAVAILABLE_SQLSTATE_PREFIXES = ['08', '57P'];
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_DRIVER_MESSAGES = new Set([
+  'Connection terminated',
+  'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
+  'timeout exceeded when trying to connect',
+  // A transaction whose connection died: the ROLLBACK that follows fails with this, and it is
+  // the error the caller sees.
+  'Client has encountered a connection error and is not queryable',
+  'Client was closed and is not queryable',
+]);
 
-function isUnavailable(error: { code?: unknown; message?: string }): boolean {
-  const code = typeof error.code === 'string' ? error.code : '';
-  if (UNAVAILABLE_NODE_CODES.has(code)) return true;
-  if (UNAVAILABLE_SQLSTATE_PREFIXES.some((prefix) => code.startsWith(prefix))) return true;
-  return (
-    error.message === 'Connection terminated unexpectedly' ||
-    error.message === 'Connection terminated due to connection timeout'
-  );
+/** Whether `error` means the database cannot be reached right now (a retry may succeed). */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const { code, message, cause } = error as { code?: unknown; message?: unknown; cause?: unknown };
+  if (typeof code === 'string') {
+    if (UNAVAILABLE_NODE_CODES.has(code)) return true;
+    if (UNAVAILABLE_SQLSTATE_PREFIXES.some((prefix) => code.startsWith(prefix))) return true;
+  }
+  if (typeof message === 'string' && UNAVAILABLE_DRIVER_MESSAGES.has(message)) return true;
+  // pg-pool wraps a failed connection attempt; Node wraps socket errors in AggregateError.
+  if (
+    error instanceof AggregateError &&
+    error.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))
+  ) {
+    return true;
+  }
+  return isDatabaseUnavailable(cause, depth + 1);
 }
 
 export function toTallyError(error: unknown, request: FastifyRequest): TallyError {
@@ -39,7 +70,7 @@ export function toTallyError(error: unknown, request: FastifyRequest): TallyErro
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new TallyError('bad_request', 'The request body is not valid JSON');
   }
-  if (isUnavailable(fastifyError)) {
+  if (isDatabaseUnavailable(fastifyError)) {
     return new TallyError('unavailable', 'The database is unavailable; retry shortly', {
       retryAfterSeconds: 2,
     });
@@ -64,6 +95,8 @@ export const STATUS_BY_CODE = {
   invalid: 422,
   conflict: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
+  headers_too_large: 431,
   unsupported_media_type: 415,
   bad_request: 400,
   rate_limited: 429,

@@ -8,11 +8,18 @@ import type { Database, NewActivity } from '../db/schema.js';
 import { uuidv7 } from '../ids.js';
 import { insertActivities } from '../ledger/activity/insert.js';
 import { tokensTotal } from '../ledger/activity/tokens-total.js';
+import { isDatabaseUnavailable } from './errors.js';
 
 const FLUSH_INTERVAL_MS = 1_000;
 const FLUSH_AT = 500;
 /** Past this many unwritten records (database down), the oldest are dropped and counted. */
 const BUFFER_LIMIT = 50_000;
+/**
+ * Attempts at a batch that fails for a reason other than an unreachable database (which is
+ * retried for as long as it lasts): past this, the batch cannot be written and is dropped, so
+ * it never blocks the records behind it.
+ */
+const MAX_ATTEMPTS_ON_OTHER_ERRORS = 3;
 
 const ACTION_BY_METHOD: Record<string, string> = {
   GET: 'read',
@@ -25,7 +32,12 @@ const ACTION_BY_METHOD: Record<string, string> = {
 
 export class ActivityRecorder {
   private buffer: NewActivity[] = [];
-  private flushing: Promise<void> = Promise.resolve();
+  /** The write running now, and the one callers arriving meanwhile share (at most one). */
+  private current: Promise<void> = Promise.resolve();
+  private next: Promise<void> | null = null;
+  /** Consecutive failed writes; while non-zero only the interval retries (no write per request). */
+  private failures = 0;
+  private otherFailures = 0;
   private readonly timer: NodeJS.Timeout;
   dropped = 0;
 
@@ -43,24 +55,53 @@ export class ActivityRecorder {
       this.dropped += this.buffer.length - BUFFER_LIMIT;
       this.buffer.splice(0, this.buffer.length - BUFFER_LIMIT);
     }
-    if (this.buffer.length >= FLUSH_AT) void this.flush();
+    if (this.buffer.length >= FLUSH_AT && this.failures === 0) void this.flush();
   }
 
-  /** Writes everything buffered so far; resolves when it is committed. */
+  /** How many records wait to be written (the database may be down). */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /**
+   * Writes everything buffered so far; resolves when it is committed (or the attempt failed and
+   * the records are kept for the next one). Never rejects. One write runs at a time and callers
+   * arriving meanwhile share the next, so a burst or an outage queues at most one more write.
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      if (this.buffer.length === 0) return;
-      const batch = this.buffer;
-      this.buffer = [];
-      try {
-        await insertActivities(this.db, batch);
-      } catch (error) {
-        // Keep the records for the next attempt (the database may be restarting).
-        this.buffer = batch.concat(this.buffer);
+    if (!this.next) {
+      const next = this.current.then(() => {
+        this.next = null;
+        return this.write();
+      });
+      this.next = next;
+      this.current = next;
+    }
+    return this.next;
+  }
+
+  private async write(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    try {
+      await insertActivities(this.db, batch);
+      this.failures = 0;
+      this.otherFailures = 0;
+    } catch (error) {
+      // Reported once per streak: during an outage every interval fails the same way.
+      if (this.failures === 0) this.onError(error);
+      this.failures += 1;
+      this.otherFailures = isDatabaseUnavailable(error) ? 0 : this.otherFailures + 1;
+      if (this.otherFailures >= MAX_ATTEMPTS_ON_OTHER_ERRORS) {
+        this.dropped += batch.length;
+        this.otherFailures = 0;
         this.onError(error);
+        return;
       }
-    });
-    return this.flushing;
+      // Keep the records for the next attempt (the database may be restarting).
+      this.buffer = batch.concat(this.buffer);
+    }
   }
 
   async close(): Promise<void> {
@@ -69,9 +110,18 @@ export class ActivityRecorder {
   }
 }
 
+/** Longer path parameters are not ids (the longest platform id is 128 characters). */
+const MAX_RECORDED_PARAM_LENGTH = 128;
+
+/**
+ * A path parameter worth recording. A refused request's parameter may be anything the router let
+ * through (kilobytes, NUL): stored, it would fail the whole batch's insert (NUL in text, an index
+ * row over PostgreSQL's btree limit) and, retried, every later batch with it.
+ */
 function param(request: FastifyRequest, name: string): string | null {
   const value = (request.params as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' && value !== '' ? value : null;
+  if (typeof value !== 'string' || value === '' || value.length > MAX_RECORDED_PARAM_LENGTH) return null;
+  return value.includes('\u0000') ? null : value;
 }
 
 /** The activity record describing one served request, or null when no org is concerned. */

@@ -2,11 +2,12 @@
 // (413: 5 MiB decoded, 5,000 events) and JSON shape (400: not an event or an array of events).
 import { gunzipSync } from 'node:zlib';
 import { TallyError } from '../errors.js';
+import { INGEST_DECODED_BODY_LIMIT, INGEST_MAX_EVENTS, INGEST_RAW_BODY_LIMIT } from '../http/limits.js';
 
-export const MAX_EVENTS = 5_000;
-export const MAX_DECODED_BYTES = 5 * 1024 * 1024;
-/** Compressed bodies may exceed the decoded limit slightly (incompressible data plus gzip framing). */
-export const MAX_RAW_BYTES = MAX_DECODED_BYTES + 64 * 1024;
+// The limits themselves live with every other request limit (src/http/limits.ts).
+export const MAX_EVENTS = INGEST_MAX_EVENTS;
+export const MAX_DECODED_BYTES = INGEST_DECODED_BODY_LIMIT;
+export const MAX_RAW_BYTES = INGEST_RAW_BODY_LIMIT;
 
 export type ContentMode = 'single' | 'batch' | 'either';
 

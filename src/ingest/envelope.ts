@@ -1,6 +1,7 @@
 // The CloudEvents 1.0 envelope (JSON format): required specversion "1.0", id, source, type;
 // optional time, subject, datacontenttype. Anything else about the event is in `data`.
-import { hasNul } from '../nul.js';
+import { MAX_JSON_DEPTH } from '../http/limits.js';
+import { unstorableJson } from '../json-depth.js';
 import { Fields, isObject, type Json } from './fields.js';
 
 export interface Envelope {
@@ -18,8 +19,16 @@ const JSON_CONTENT = /^application\/(.+\+)?json(\s*;.*)?$/i;
 
 export function readEnvelope(value: unknown, receivedAt: Date): { envelope?: Envelope; errors: string[] } {
   if (!isObject(value)) return { errors: ['event: must be a JSON object'] };
-  // PostgreSQL text and jsonb cannot hold NUL; the event is rejected whole, on its own.
-  if (hasNul(value)) return { errors: ['event: strings must not contain NUL (\\u0000) characters'] };
+  // Deeper JSON would overflow the stack of the code that walks or stores it; PostgreSQL text and
+  // jsonb cannot hold NUL, nor json a lone surrogate. The event is rejected whole, on its own.
+  switch (unstorableJson(value, MAX_JSON_DEPTH)) {
+    case 'too_deep':
+      return { errors: [`event: must not nest deeper than ${MAX_JSON_DEPTH} levels`] };
+    case 'nul':
+      return { errors: ['event: strings must not contain NUL (\\u0000) characters'] };
+    case 'lone_surrogate':
+      return { errors: ['event: strings must be well-formed Unicode (no lone UTF-16 surrogates)'] };
+  }
   const fields = new Fields(value, '');
   if (value.specversion !== '1.0') fields.errors.push('specversion: must be "1.0"');
   const id = fields.string('id', { required: true, max: 256 });

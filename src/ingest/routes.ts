@@ -8,6 +8,7 @@ import type { AppDeps } from '../deps.js';
 import { forbidden } from '../errors.js';
 import { installDialect } from '../http/dialect.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
+import { type IngestGate, installIngestGate } from './back-pressure.js';
 import { type BatchItem, type Rejection, touchWorkspaces, writeBatch } from './batch-writer.js';
 import { contentMode, decodeBody, MAX_RAW_BYTES, parseEvents } from './body.js';
 import { readEnvelope } from './envelope.js';
@@ -25,9 +26,13 @@ const IngestResponse = Type.Object({
   ),
 });
 
-export async function ingestRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
+export async function ingestRoutes(
+  parent: FastifyInstance,
+  { deps, gate }: { deps: AppDeps; gate: IngestGate },
+) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   installDialect(app, problemDialect);
+  installIngestGate(app, gate);
   // The body is read raw: the handler decides on content type, encoding and shape itself.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_RAW_BYTES }, (_request, body, done) =>
@@ -46,8 +51,13 @@ export async function ingestRoutes(parent: FastifyInstance, { deps }: { deps: Ap
       config: { audit: { resourceType: 'ingest' } },
     },
     async (request, reply) => {
+      const raw = request.body as Buffer | undefined;
+      const lease = gate.leaseOf(request);
+      // A body sent without Content-Length is charged now that it is read, before decoding.
+      lease?.holdBytes(raw?.length ?? 0);
       const mode = contentMode(request.headers['content-type']);
-      const decoded = decodeBody(request.body as Buffer | undefined, request.headers['content-encoding']);
+      const decoded = decodeBody(raw, request.headers['content-encoding']);
+      if (raw && decoded !== raw) lease?.holdBytes(raw.length + decoded.length);
       const events = parseEvents(decoded, mode);
 
       const principal = request.principal!;

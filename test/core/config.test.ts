@@ -18,6 +18,10 @@ describe('loadConfig', () => {
       logLevel: 'info',
       dbPoolSize: 10,
       statementTimeoutMs: 15000,
+      rateLimitRps: 100,
+      rateLimitBurst: 200,
+      ingestMaxInFlight: 8,
+      ingestMaxBufferedMb: 64,
     });
     expect(DEFAULT_OUTPUT_PLACEHOLDER).toBe('This content is only available in the app.');
   });
@@ -33,6 +37,12 @@ describe('loadConfig', () => {
     [{ TALLY_USAGE_HISTORY_MIN_DATE: '2025-02-30' }, 'TALLY_USAGE_HISTORY_MIN_DATE'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ TALLY_REDIS_URL: 'localhost:6379' }, 'TALLY_REDIS_URL'],
+    [{ TALLY_RATE_LIMIT_RPS: '-1' }, 'TALLY_RATE_LIMIT_RPS'],
+    [{ TALLY_RATE_LIMIT_RPS: '2.5' }, 'TALLY_RATE_LIMIT_RPS'],
+    [{ TALLY_RATE_LIMIT_BURST: '0' }, 'TALLY_RATE_LIMIT_BURST'],
+    [{ TALLY_INGEST_MAX_IN_FLIGHT: '0' }, 'TALLY_INGEST_MAX_IN_FLIGHT'],
+    // Below one request at its limits (5 MiB received + 5 MiB decoded), nothing could be ingested.
+    [{ TALLY_INGEST_MAX_BUFFERED_MB: '10' }, 'TALLY_INGEST_MAX_BUFFERED_MB'],
   ])('stops on %j naming %s', (env, setting) => {
     expect(() => loadConfig(env)).toThrowError(ConfigError);
     try {
@@ -54,6 +64,10 @@ describe('loadConfig', () => {
       TALLY_USAGE_HISTORY_MIN_DATE: '2024-06-01',
       TALLY_OUTPUT_PLACEHOLDER: 'Open the app to see this.',
       TALLY_REDIS_URL: 'redis://127.0.0.1:6379',
+      TALLY_RATE_LIMIT_RPS: '0',
+      TALLY_RATE_LIMIT_BURST: '50',
+      TALLY_INGEST_MAX_IN_FLIGHT: '4',
+      TALLY_INGEST_MAX_BUFFERED_MB: '32',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -64,6 +78,10 @@ describe('loadConfig', () => {
       usageHistoryMinDate: '2024-06-01',
       outputPlaceholder: 'Open the app to see this.',
       redisUrl: 'redis://127.0.0.1:6379',
+      rateLimitRps: 0,
+      rateLimitBurst: 50,
+      ingestMaxInFlight: 4,
+      ingestMaxBufferedMb: 32,
     });
   });
 });

@@ -47,6 +47,18 @@ it('echoes a request id, or makes one', async () => {
   expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
 });
 
+it('replaces a request id that could not be echoed as a header (non-ASCII, spaces, too long)', async () => {
+  for (const unusable of ['résumé-☃', 'two words', 'x'.repeat(129)]) {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': unusable },
+    });
+    expect(response.statusCode, unusable).toBe(200);
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  }
+});
+
 it('answers 404 for an unknown route without asking for a token', async () => {
   const response = await t.app.inject({ method: 'GET', url: '/nowhere' });
   expect(response.statusCode).toBe(404);

@@ -1,8 +1,12 @@
 // Factories that build each test's own world through the administration API (the front door), so
-// tests never depend on one another's leftovers. Ids are unique per call.
+// tests never depend on one another's leftovers. Ids are unique per call. Every secret the
+// Factory receives or sends is registered for the run's log scan (run-log.ts).
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import { registerSecret } from './run-log.js';
 import { bearer, type TestApp } from './test-app.js';
+
+export { registerSecret } from './run-log.js';
 
 let counter = 0;
 
@@ -22,7 +26,9 @@ export const uuid = (): string => randomUUID();
 export type Role = 'owner' | 'admin' | 'member';
 
 export class Factory {
-  constructor(private readonly t: TestApp) {}
+  constructor(private readonly t: TestApp) {
+    registerSecret(t.adminToken, 'admin token');
+  }
 
   private async admin(method: 'POST' | 'PUT' | 'DELETE' | 'GET', url: string, payload?: object) {
     const response = await this.t.app.inject({
@@ -90,7 +96,26 @@ export class Factory {
       ...(options.userId ? { user_id: options.userId } : {}),
       ...(options.expiresAt ? { expires_at: options.expiresAt } : {}),
     });
+    registerSecret(body.token, 'token secret');
     return { id: body.id, token: body.token };
+  }
+
+  /** Stores an integration secret (a random one unless given) through the administration API. */
+  async integration(
+    workspaceId: string,
+    provider: string,
+    secret = `sk_${randomBytes(24).toString('base64url')}`,
+    token = this.t.adminToken,
+  ): Promise<{ secret: string; status: number }> {
+    registerSecret(secret, 'integration secret');
+    const response = await this.t.app.inject({
+      method: 'PUT',
+      url: `/v1/admin/workspaces/${workspaceId}/integrations/${provider}`,
+      headers: bearer(token),
+      payload: { secret },
+    });
+    expect(response.statusCode, response.body).toBeLessThan(300);
+    return { secret, status: response.statusCode };
   }
 
   async revoke(tokenId: string): Promise<void> {

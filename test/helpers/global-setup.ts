@@ -1,5 +1,6 @@
 // Migrates the template database once per run. With TALLY_TEST_DB=postgres an unreachable server
-// fails the run: the PostgreSQL suite must never pass by skipping.
+// fails the run: the PostgreSQL suite must never pass by skipping. It also provides the run's log
+// directory, and its teardown fails the run if any log holds a registered secret (log-scan.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,13 +9,36 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { openDatabase } from '../../src/db/open.js';
+import { describeLeaks, scanRunLogs } from './log-scan.js';
 import { serverUrl, urlForDatabase } from './test-database.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplatePath: string;
     postgresTemplate: string;
+    /** The run's log directory: workers' JSON-lines logs and the registered secrets. */
+    testRunDir: string;
   }
+}
+
+/**
+ * Throws (failing `vitest run`) when a log of the run holds a registered secret. The directory is
+ * kept then, for the investigation; TALLY_TEST_KEEP_LOGS=1 keeps it anyway.
+ */
+function scanAndClean(projectName: string, runDir: string): void {
+  const result = scanRunLogs(runDir);
+  if (result.leaks.length > 0) {
+    // Vitest 4 prints a teardown's error ("error during close") but keeps the exit code it had.
+    process.exitCode = 1;
+    throw new Error(`[${projectName}] ${describeLeaks(result.leaks)}`);
+  }
+  const megabytes = (result.bytes / 1024 / 1024).toFixed(1);
+  process.stdout.write(
+    `[${projectName}] secret scan: ${result.files} log files (${megabytes} MB), ${result.secrets} secrets, none in plain text\n`,
+  );
+  if (process.env.TALLY_TEST_KEEP_LOGS === '1')
+    process.stdout.write(`[${projectName}] logs kept in ${runDir}\n`);
+  else rmSync(runDir, { recursive: true, force: true });
 }
 
 async function withServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -36,6 +60,8 @@ async function withServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T>
 }
 
 export default async function setup(project: TestProject) {
+  const runDir = mkdtempSync(join(tmpdir(), `tally-test-run-${project.name}-`));
+  project.provide('testRunDir', runDir);
   // Worker env is per project, but global setup runs in the main process: ask the project.
   if (project.name !== 'postgres') {
     const dir = mkdtempSync(join(tmpdir(), 'tally-pglite-'));
@@ -47,7 +73,10 @@ export default async function setup(project: TestProject) {
     writeFileSync(path, Buffer.from(await dump.arrayBuffer()));
     project.provide('pgliteTemplatePath', path);
     project.provide('postgresTemplate', '');
-    return () => rmSync(dir, { recursive: true, force: true });
+    return () => {
+      rmSync(dir, { recursive: true, force: true });
+      scanAndClean(project.name, runDir);
+    };
   }
 
   const template = `tally_template_${randomBytes(6).toString('hex')}`;
@@ -62,5 +91,6 @@ export default async function setup(project: TestProject) {
   project.provide('pgliteTemplatePath', '');
   return async () => {
     await withServer((client) => client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`));
+    scanAndClean(project.name, runDir);
   };
 }

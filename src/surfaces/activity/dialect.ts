@@ -12,6 +12,8 @@ const ENVELOPES: Record<string, { error: string; message: string }> = {
   not_found: { error: 'RESOURCE_NOT_FOUND', message: 'The requested resource was not found' },
   conflict: { error: 'CONFLICT', message: 'The request conflicts with the current state' },
   payload_too_large: { error: 'PAYLOAD_TOO_LARGE', message: 'The request is too large' },
+  uri_too_long: { error: 'URI_TOO_LONG', message: 'The request URL is too long' },
+  headers_too_large: { error: 'HEADERS_TOO_LARGE', message: 'The request headers are too large' },
   unsupported_media_type: { error: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type' },
   bad_request: { error: 'BAD_REQUEST', message: 'Bad request' },
   rate_limited: { error: 'RATE_LIMITED', message: 'Too many requests' },

@@ -11,6 +11,8 @@ const MESSAGES: Record<Exclude<TallyError['code'], 'invalid'>, string> = {
   not_found: 'Not Found',
   conflict: 'Conflict',
   payload_too_large: 'Content Too Large',
+  uri_too_long: 'URI Too Long',
+  headers_too_large: 'Request Header Fields Too Large',
   unsupported_media_type: 'Unsupported Media Type',
   bad_request: 'Bad Request',
   rate_limited: 'Too Many Attempts.',

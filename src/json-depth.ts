@@ -1,0 +1,69 @@
+// Nesting depth of untrusted JSON. JSON.parse accepts any depth, but the code that walks or
+// serialises a value afterwards recurses (JSON.stringify, the NUL check, drivers), so a deeply
+// nested body would overflow the stack: such input is refused first, by a walk with its own stack.
+
+/**
+ * The path of a container nested deeper than `maxDepth` (the top-level value is depth 1), or null.
+ * Never recurses, so it is safe on input of any depth, and never descends past `maxDepth`.
+ */
+export function tooDeepPath(value: unknown, maxDepth: number): (string | number)[] | null {
+  const pending: [unknown, (string | number)[]][] = [[value, []]];
+  while (pending.length > 0) {
+    const [current, path] = pending.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (path.length >= maxDepth) return path;
+    const entries: [string | number, unknown][] = Array.isArray(current)
+      ? [...current.entries()]
+      : Object.entries(current);
+    for (const [key, inner] of entries) {
+      if (inner !== null && typeof inner === 'object') pending.push([inner, [...path, key]]);
+    }
+  }
+  return null;
+}
+
+/** What makes untrusted JSON unstorable, in the order the checks report it. */
+export type UnstorableJson = 'too_deep' | 'nul' | 'lone_surrogate';
+
+const wellFormed = (text: string) => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/**
+ * The three checks above in one walk that allocates nothing: ingestion runs it on every event, so
+ * it must cost next to nothing on the valid ones. Its recursion stops at `maxDepth`, so it is as
+ * safe as `tooDeepPath` on input of any depth. Use the path functions to say where.
+ */
+export function unstorableJson(value: unknown, maxDepth: number): UnstorableJson | null {
+  let found: UnstorableJson | null = null;
+  const note = (kind: UnstorableJson) => {
+    // Depth wins over NUL, NUL over surrogates, as when the checks run one after the other.
+    if (found === null || kind === 'too_deep' || (kind === 'nul' && found === 'lone_surrogate')) found = kind;
+  };
+  const text = (string: string) => {
+    if (string.includes('\u0000')) note('nul');
+    else if (!wellFormed(string)) note('lone_surrogate');
+  };
+  const walk = (current: unknown, depth: number): void => {
+    if (typeof current === 'string') {
+      text(current);
+      return;
+    }
+    if (current === null || typeof current !== 'object') return;
+    if (depth >= maxDepth) {
+      note('too_deep');
+      return;
+    }
+    if (Array.isArray(current)) {
+      for (let index = 0; index < current.length && found !== 'too_deep'; index += 1)
+        walk(current[index], depth + 1);
+      return;
+    }
+    for (const key in current) {
+      if (found === 'too_deep') return;
+      if (!Object.hasOwn(current, key)) continue;
+      text(key);
+      walk((current as Record<string, unknown>)[key], depth + 1);
+    }
+  };
+  walk(value, 0);
+  return found;
+}
