@@ -16,6 +16,13 @@
 //   FROM activities WHERE org_id = $1 AND <filters> AND "timestamp" >= $2 AND "timestamp" < $3
 //   GROUP BY 1, 2, 3
 //
+// A partial edge hour is read from its smaller side: its own records, or the hour's rollup minus
+// the records of the rest of the hour. The window of a live dashboard ends now, in the current
+// hour, which holds the most records of all (the service's own requests are recorded there too):
+// the rest of that hour is the future, so its rollup row costs a few rows where its records cost
+// tens of thousands. Rollups are written in the same transaction as their records, so the
+// difference is exact (up to floating-point rounding of duration sums).
+//
 // Filters the rollups cannot answer (duration bounds) are counted from the records over the whole
 // window instead, still through the scope's index.
 import type { Kysely } from 'kysely';
@@ -23,7 +30,7 @@ import { sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { type ActivityFilter, filterConditions, rollupSelection } from './filters.js';
 import { withRollups } from './rollup-table.js';
-import { type Micros, splitWindow, timestampParam } from './time.js';
+import { floorHour, MICROS_PER_HOUR, type Micros, type Range, splitWindow, timestampParam } from './time.js';
 
 export interface Bucket {
   action: string;
@@ -123,6 +130,27 @@ async function fromRollups(
   return rows.map(toBucket);
 }
 
+interface Part {
+  buckets: Promise<Bucket[] | null>;
+  /** -1 for records taken away from an hour's rollup. */
+  sign: 1 | -1;
+}
+
+/** An edge: its records, or (when it fills most of one hour) the hour's rollup minus the rest. */
+function edgeParts(db: Kysely<Database>, orgId: string, filter: ActivityFilter, edge: Range): Part[] {
+  const from = edge.from as Micros;
+  const hourStart = floorHour(from);
+  const hourEnd = hourStart + MICROS_PER_HOUR;
+  // A short window can straddle two hours (10:30–11:15): only an edge inside one hour has a rollup.
+  if (edge.to > hourEnd || edge.to - from <= MICROS_PER_HOUR / 2) {
+    return [{ buckets: fromRecords(db, orgId, filter, from, edge.to), sign: 1 }];
+  }
+  const parts: Part[] = [{ buckets: fromRollups(db, orgId, filter, 'hour', hourStart, hourEnd), sign: 1 }];
+  if (hourStart < from) parts.push({ buckets: fromRecords(db, orgId, filter, hourStart, from), sign: -1 });
+  if (edge.to < hourEnd) parts.push({ buckets: fromRecords(db, orgId, filter, edge.to, hourEnd), sign: -1 });
+  return parts;
+}
+
 /** Buckets (action × resource_type × success) of the records matching `filter` in [start, end). */
 export async function aggregate(
   db: Kysely<Database>,
@@ -132,27 +160,37 @@ export async function aggregate(
 ): Promise<Bucket[]> {
   if (rollupSelection(filter) === null) return fromRecords(db, orgId, filter, window.start, window.end);
   const split = splitWindow(window.start, window.end);
-  const parts: Promise<Bucket[] | null>[] = split.edges.map((edge) =>
-    fromRecords(db, orgId, filter, edge.from, edge.to),
-  );
-  if (split.days) parts.push(fromRollups(db, orgId, filter, 'day', split.days.from, split.days.to));
-  for (const range of split.hours) parts.push(fromRollups(db, orgId, filter, 'hour', range.from, range.to));
+  const parts: Part[] = [];
+  for (const edge of split.edges) {
+    // An unbounded start never makes a partial edge below; guard for the type anyway.
+    if (edge.from === null) parts.push({ buckets: fromRecords(db, orgId, filter, null, edge.to), sign: 1 });
+    else parts.push(...edgeParts(db, orgId, filter, edge));
+  }
+  if (split.days)
+    parts.push({ buckets: fromRollups(db, orgId, filter, 'day', split.days.from, split.days.to), sign: 1 });
+  for (const range of split.hours)
+    parts.push({ buckets: fromRollups(db, orgId, filter, 'hour', range.from, range.to), sign: 1 });
   const merged = new Map<string, Bucket>();
-  for (const buckets of await Promise.all(parts)) {
+  const answers = await Promise.all(parts.map((part) => part.buckets));
+  for (const [index, buckets] of answers.entries()) {
+    const sign = parts[index]!.sign;
     for (const bucket of buckets ?? []) {
       const key = JSON.stringify([bucket.action, bucket.resourceType, bucket.success]);
-      const into = merged.get(key);
+      let into = merged.get(key);
       if (!into) {
-        merged.set(key, { ...bucket });
-        continue;
+        into = { ...bucket, requests: 0, durationSum: 0, durationCount: 0, tokensSum: 0 };
+        merged.set(key, into);
       }
-      into.requests += bucket.requests;
-      into.durationSum += bucket.durationSum;
-      into.durationCount += bucket.durationCount;
-      into.tokensSum += bucket.tokensSum;
+      into.requests += sign * bucket.requests;
+      into.durationSum += sign * bucket.durationSum;
+      into.durationCount += sign * bucket.durationCount;
+      into.tokensSum += sign * bucket.tokensSum;
     }
   }
-  return [...merged.values()];
+  // A bucket whose records were all taken away is not in the window; a sum of nothing is 0.
+  const buckets = [...merged.values()].filter((bucket) => bucket.requests > 0);
+  for (const bucket of buckets) if (bucket.durationCount === 0) bucket.durationSum = 0;
+  return buckets;
 }
 
 export async function countActivities(
