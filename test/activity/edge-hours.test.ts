@@ -14,7 +14,13 @@ const BASE_MS = Date.parse('2025-03-10T08:00:00Z');
 const ACTIONS = ['read', 'create', 'delete'];
 let t: TestApp;
 let orgId: string;
-const records: { at: number; action: string; success: boolean; duration: number; workspace: string | null }[] = [];
+const records: {
+  at: number;
+  action: string;
+  success: boolean;
+  duration: number;
+  workspace: string | null;
+}[] = [];
 
 beforeAll(async () => {
   t = await buildTestApp();
@@ -83,4 +89,32 @@ it('counts any window exactly, whichever side of an edge hour it reads', async (
     ),
     { numRuns: 60 },
   );
+});
+
+it('counts a live window (ending now) exactly, with records earlier in the hour and after now', async () => {
+  const now = Date.now();
+  const rows: NewActivity[] = [-40 * 60_000, -3 * 60_000, -1_000, 2_000, 20 * 60_000].map(
+    (offset, i) =>
+      ({
+        org_id: orgId,
+        id: `live-${i}`,
+        timestamp: new Date(now + offset),
+        workspace_id: null,
+        action: 'read',
+        resource_type: 'endpoint',
+        success: true,
+        duration_ms: 5,
+        tokens_total: 0,
+      }) as NewActivity,
+  );
+  await insertActivities(t.db, rows);
+  const end = now * 1000;
+  for (const start of [end - 2 * MICROS_PER_HOUR, end - 50 * 60_000_000, end - 10 * 60_000_000]) {
+    const buckets = await aggregate(t.db, orgId, {}, { start, end });
+    const expected = [
+      ...records.map((r) => r.at),
+      ...rows.map((r) => (r.timestamp as Date).getTime()),
+    ].filter((at) => at * 1000 >= start && at * 1000 < end).length;
+    expect(buckets.reduce((sum, b) => sum + b.requests, 0)).toBe(expected);
+  }
 });
