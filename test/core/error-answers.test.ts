@@ -54,8 +54,23 @@ async function withBroken<T>(table: string, failure: Failure, during: () => Prom
     }
     return await during();
   } finally {
-    await sql`DROP VIEW IF EXISTS ${sql.table(table)}`.execute(t.db);
-    await sql`ALTER TABLE ${sql.table(real)} RENAME TO ${sql.id(table)}`.execute(t.db);
+    await repair(sql`DROP VIEW IF EXISTS ${sql.table(table)}`);
+    await repair(sql`ALTER TABLE ${sql.table(real)} RENAME TO ${sql.id(table)}`);
+  }
+}
+
+/**
+ * Runs a repair statement, again if the pool hands out a connection whose backend the
+ * 'terminated' case killed (the pool learns it is dead only when it is used).
+ */
+async function repair(statement: ReturnType<typeof sql>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await statement.execute(t.db);
+      return;
+    } catch (error) {
+      if (attempt >= 3 || !/terminated|not queryable/i.test((error as Error).message)) throw error;
+    }
   }
 }
 
