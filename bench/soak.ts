@@ -5,13 +5,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { createRandom } from '../src/demo/random.js';
 import { databaseName, datasetSpec, ensureDataset } from './lib/dataset.js';
 import { describeDatabase, machine, mb, revision } from './lib/report.js';
 import { buildScenarios, findTargets, withPg } from './lib/scenarios.js';
 import { type RunningServer, startServer } from './lib/server.js';
 import { dropSoakDatabase } from './soak/database.js';
 import { closedLoop, openLoop } from './soak/drive.js';
-import { EventFactory, loadIngestWorld, seededRandom } from './soak/events.js';
+import { EventFactory, loadIngestWorld } from './soak/events.js';
 import { IngestLedger } from './soak/ingest-ledger.js';
 import { judgeMemory, residentMb } from './soak/memory.js';
 import { MIX_DESCRIPTION, Mix } from './soak/mix.js';
@@ -72,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     const described = await withPg(options.databaseUrl, (query) =>
       describeDatabase(query, targets.orgId, now),
     );
-    const random = seededRandom(options.seed);
+    const random = createRandom(options.seed);
     const factory = new EventFactory(`soak-${now.getTime().toString(36)}`, world, random);
     const ledger = new IngestLedger(factory, targets.serviceToken, options.batchSize, random);
     const mix = await Mix.create(buildScenarios(server.baseUrl, targets, now, 200), ledger);

@@ -4,17 +4,9 @@
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export function hasNul(value: unknown): boolean {
-  return nulPath(value) !== null;
-}
-
 /** The path of the first string (or key) holding a NUL, or null. */
 export function nulPath(value: unknown): (string | number)[] | null {
   return stringPath(value, (text) => text.includes('\u0000'), []);
-}
-
-export function hasLoneSurrogate(value: unknown): boolean {
-  return loneSurrogatePath(value) !== null;
 }
 
 /** The path of the first string (or key) holding a lone surrogate (ill-formed UTF-16), or null. */

@@ -3,8 +3,10 @@
 // from earlier batches) and as the CSV rows a COPY of the same records would load. Everything is
 // built before the clock starts, so the load generator's work is not part of either figure.
 import type { NewActivity } from '../../src/db/schema.js';
+import { createRandom } from '../../src/demo/random.js';
 import { activityBatch, aiUsageBatch, executionBatch, recordContext } from '../../src/demo/records.js';
 import { type DemoOrg, planWorld } from '../../src/demo/world.js';
+import { ACTIVITY_COLUMNS } from '../../src/ledger/activity/insert.js';
 import type { AiUsageRow } from '../../src/ledger/ai-usages/write.js';
 import type { ExecutionRow } from '../../src/ledger/executions/write.js';
 
@@ -116,35 +118,7 @@ function csv(value: unknown): string {
   return `"${text.replaceAll('"', '""')}"`;
 }
 
-export const ACTIVITY_COPY_COLUMNS = [
-  'org_id',
-  'id',
-  'timestamp',
-  'trace_id',
-  'user_id',
-  'workspace_id',
-  'app_id',
-  'principal_type',
-  'principal_id',
-  'token_id',
-  'token_type',
-  'method',
-  'path',
-  'resource_type',
-  'resource_id',
-  'action',
-  'status_code',
-  'success',
-  'error_code',
-  'duration_ms',
-  'execution_id',
-  'augmentation_id',
-  'stages_completed',
-  'total_stages',
-  'token_usage',
-  'metadata',
-  'tokens_total',
-] as const;
+export const ACTIVITY_COPY_COLUMNS = ACTIVITY_COLUMNS;
 export const EXECUTION_COPY_COLUMNS = [
   'org_id',
   'id',
@@ -236,11 +210,7 @@ export function buildIngestWorkload(options: {
   const batches: string[] = [];
   const copy: CopyUnit[] = [];
   let duplicatesSent = 0;
-  let seedState = options.seed;
-  const random = () => {
-    seedState = (seedState * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seedState / 2_147_483_648;
-  };
+  const random = createRandom(options.seed);
   for (let b = 0; b < batchCount; b += 1) {
     const fresh = all.slice(b * freshPerBatch, (b + 1) * freshPerBatch);
     const sentBefore = b * freshPerBatch;

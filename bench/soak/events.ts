@@ -55,18 +55,6 @@ export async function loadIngestWorld(databaseUrl: string, orgId: string): Promi
   }
 }
 
-/** mulberry32: a small seeded generator, so that a soak's workload is the same for the same seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const ACTIONS = [
   ['GET', 'read'],
   ['POST', 'create'],

@@ -41,6 +41,9 @@ const COLUMNS = [
   ['tokens_total', 'float8'],
 ] as const satisfies readonly (readonly [keyof NewActivity, string])[];
 
+/** The columns of `activities` in the order the writer fills them (the benchmark's COPY uses it). */
+export const ACTIVITY_COLUMNS: readonly (keyof NewActivity)[] = COLUMNS.map(([name]) => name);
+
 function columnArray(rows: NewActivity[], column: keyof NewActivity): unknown[] {
   return rows.map((row) => {
     const value = row[column];
@@ -112,7 +115,7 @@ interface RollupSum {
 }
 
 /** Sums rows per rollup key: org and workspace scopes, UTC hours and days. */
-export function rollupSums(rows: NewActivity[]): RollupSum[] {
+function rollupSums(rows: NewActivity[]): RollupSum[] {
   const sums = new Map<string, RollupSum>();
   for (const row of rows) {
     const at = new Date(row.timestamp as Date | string).getTime();
