@@ -1,6 +1,6 @@
 // Identifiers. Platform ids are opaque strings chosen by the platform; ids Tally makes itself are
 // time-ordered UUIDs (v7), so they sort by creation and index well.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** The shape of every platform-supplied id: 1–128 characters of [A-Za-z0-9._:-]. */
 export const PLATFORM_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
@@ -19,6 +19,22 @@ export function isUuid(value: string): boolean {
 let lastMillis = 0;
 let sequence = 0;
 
+// Random bytes are drawn from a pool refilled 4 KiB at a time: one system call per 256 ids instead
+// of two per id (ids are made for every self-recorded request and every ingested event).
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function randomSlice(size: number): Buffer {
+  if (poolOffset + size > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const slice = pool.subarray(poolOffset, poolOffset + size);
+  poolOffset += size;
+  return slice;
+}
+
 /** RFC 9562 UUIDv7: 48-bit Unix milliseconds, then a 12-bit counter for ids made in the same ms. */
 export function uuidv7(now: number = Date.now()): string {
   if (now <= lastMillis) {
@@ -27,9 +43,10 @@ export function uuidv7(now: number = Date.now()): string {
     now = lastMillis;
   } else {
     lastMillis = now;
-    sequence = randomBytes(2).readUInt16BE(0) & 0x3ff;
+    sequence = randomSlice(2).readUInt16BE(0) & 0x3ff;
   }
-  const bytes = randomBytes(16);
+  // Written in place: these pool bytes are this id's alone until the next refill.
+  const bytes = randomSlice(16);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;

@@ -124,6 +124,18 @@ function param(request: FastifyRequest, name: string): string | null {
   return value.includes('\u0000') ? null : value;
 }
 
+const metadataByRoute = new Map<string | null, string>();
+
+/** The record's metadata, serialized once per route (the routes are a fixed, small set). */
+function routeMetadata(route: string | null): string {
+  let metadata = metadataByRoute.get(route);
+  if (metadata === undefined) {
+    metadata = JSON.stringify({ source: 'tally', route });
+    metadataByRoute.set(route, metadata);
+  }
+  return metadata;
+}
+
 /** The activity record describing one served request, or null when no org is concerned. */
 export function recordOfRequest(request: FastifyRequest, reply: FastifyReply): NewActivity | null {
   const principal = request.principal;
@@ -160,7 +172,7 @@ export function recordOfRequest(request: FastifyRequest, reply: FastifyReply): N
     stages_completed: null,
     total_stages: null,
     token_usage: null,
-    metadata: JSON.stringify({ source: 'tally', route: request.routeOptions.url ?? null }),
+    metadata: routeMetadata(request.routeOptions.url ?? null),
     tokens_total: tokensTotal(null),
   };
 }

@@ -2,7 +2,7 @@
 // a workspace that does not exist, or lives in an org the caller has no standing in, is missing
 // (404); then the token's ability and the caller's permission on the workspace (403).
 import type { Kysely } from 'kysely';
-import { orgStanding, requireAbility, workspaceAccess } from '../../auth/access.js';
+import { findWorkspaceWithAccess, requireAbility } from '../../auth/access.js';
 import type { Ability, Permission } from '../../auth/permissions.js';
 import type { Principal } from '../../auth/principal.js';
 import type { Database, Workspace } from '../../db/schema.js';
@@ -16,14 +16,9 @@ export async function authorizeWorkspaceRead(
   ability: Exclude<Ability, '*'>,
 ): Promise<Workspace> {
   // Workspace ids are unique across the deployment; a token only ever sees its own org's.
-  let query = db.selectFrom('workspaces').selectAll().where('id', '=', workspaceId);
-  if (principal.kind !== 'deployment_admin') query = query.where('org_id', '=', principal.orgId!);
-  const workspace = await query.executeTakeFirst();
-  if (!workspace) throw notFound('workspace', workspaceId);
-  const standing = await orgStanding(db, principal, workspace.org_id);
-  if (standing === 'none') throw notFound('workspace', workspaceId);
+  const found = await findWorkspaceWithAccess(db, principal, workspaceId);
+  if (!found || found.standing === 'none') throw notFound('workspace', workspaceId);
   requireAbility(principal, ability);
-  const access = await workspaceAccess(db, principal, workspace.org_id, workspace.id, standing);
-  if (!access.permissions.has(permission)) throw forbidden(permission);
-  return workspace;
+  if (!found.access.permissions.has(permission)) throw forbidden(permission);
+  return found.workspace;
 }

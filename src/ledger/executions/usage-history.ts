@@ -3,7 +3,7 @@
 // index (all ordered created_at desc, id desc) and joins users and agents by primary key for that
 // page's rows only.
 import type { Kysely } from 'kysely';
-import { requireAbility, workspaceAccess } from '../../auth/access.js';
+import { findWorkspaceWithAccess, requireAbility } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AgentType, Database, Execution } from '../../db/schema.js';
 import { forbidden } from '../../errors.js';
@@ -53,12 +53,9 @@ export async function resolveUsageHistoryScope(
   now: Date,
 ): Promise<UsageHistoryScope> {
   requireAbility(principal, 'use_agents');
-  let lookup = db.selectFrom('workspaces').select('org_id').where('id', '=', request.workspaceId);
-  if (principal.kind !== 'deployment_admin') lookup = lookup.where('org_id', '=', principal.orgId!);
-  const workspace = await lookup.executeTakeFirst();
-  if (!workspace) throw forbidden(WORKSPACE_ACCESS);
-  const access = await workspaceAccess(db, principal, workspace.org_id, request.workspaceId);
-  if (!access.member) throw forbidden(WORKSPACE_ACCESS);
+  const found = await findWorkspaceWithAccess(db, principal, request.workspaceId);
+  if (!found || !found.access.member) throw forbidden(WORKSPACE_ACCESS);
+  const { workspace, access } = found;
   const seesOthers = access.permissions.has('usage:read_others');
   if (request.userId !== null && request.userId !== principal.userId && !seesOthers) {
     throw forbidden('usage:read_others');

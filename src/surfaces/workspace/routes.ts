@@ -66,11 +66,15 @@ export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps:
         'read',
       );
       request.auditOrgId = workspace.org_id;
-      const hiredAgent = workspace.hired_agent_id
-        ? ((await findHiredAgent(db, workspace.org_id, workspace.hired_agent_id)) ?? null)
-        : null;
-      const integrations = await listIntegrationStatuses(db, workspace.org_id, workspace.id);
-      const metrics = await currentWorkspaceMetrics(db, workspace, deps.now());
+      // Independent reads, each on its own pooled connection: the answer waits for the slowest
+      // one rather than for their sum.
+      const [hiredAgent, integrations, metrics] = await Promise.all([
+        workspace.hired_agent_id
+          ? findHiredAgent(db, workspace.org_id, workspace.hired_agent_id).then((agent) => agent ?? null)
+          : null,
+        listIntegrationStatuses(db, workspace.org_id, workspace.id),
+        currentWorkspaceMetrics(db, workspace, deps.now()),
+      ]);
       return renderWorkspace({ workspace, hiredAgent, integrations, metrics });
     },
   );
