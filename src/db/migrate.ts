@@ -5,6 +5,7 @@ import * as initial from './migrations/0001_initial.js';
 import * as activityRollups from './migrations/0002_activity_rollups.js';
 import * as usageAndWorkspaceIndexes from './migrations/0004_usage_and_workspace_indexes.js';
 import * as dropActionIndex from './migrations/0005_drop_action_index.js';
+import * as aiUsageCounts from './migrations/0006_ai_usage_counts.js';
 import type { Database } from './schema.js';
 
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0002_activity_rollups': activityRollups,
   '0004_usage_and_workspace_indexes': usageAndWorkspaceIndexes,
   '0005_drop_action_index': dropActionIndex,
+  '0006_ai_usage_counts': aiUsageCounts,
 };
 
 const provider: MigrationProvider = {

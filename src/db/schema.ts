@@ -195,6 +195,15 @@ export interface AiUsagesTable {
   updated_at: DefaultedTimestamp;
 }
 
+/** Usages per workspace, tool type and status, kept by triggers (migration 0006). */
+export interface AiUsageCountsTable {
+  org_id: string;
+  workspace_id: string;
+  tool_type: string;
+  status: string;
+  usages: ColumnType<string, string | number, string | number>;
+}
+
 export interface Database {
   deployment_settings: DeploymentSettingsTable;
   orgs: OrgsTable;
@@ -209,6 +218,7 @@ export interface Database {
   activities: ActivitiesTable;
   executions: ExecutionsTable;
   ai_usages: AiUsagesTable;
+  ai_usage_counts: AiUsageCountsTable;
 }
 
 export type Org = Selectable<OrgsTable>;

@@ -1,9 +1,10 @@
 // The AI tool usages of one workspace (seed 000), newest first by (created_at desc, id desc).
 //
-// Offsets can be deep (10,000 and more), so neither the count nor the skipping touches the table:
-// both run on an ai_usages_*_time_idx index (index-only when the visibility map allows), and only
-// the rows of the page itself are fetched, by primary key ("deferred join").
-import type { Kysely } from 'kysely';
+// Offsets can be deep (10,000 and more), so the skipping does not touch the table: it runs on an
+// ai_usages_*_time_idx index (index-only when the visibility map allows), and only the rows of the
+// page itself are fetched, by primary key ("deferred join"). The total is the sum of at most 12
+// rows of ai_usage_counts (per tool type and status, kept by triggers: migration 0006).
+import { type Kysely, sql } from 'kysely';
 import type { AiUsage, Database } from '../../db/schema.js';
 
 export const AI_TOOL_TYPES = [
@@ -65,7 +66,13 @@ export function aiUsageCountQuery(
   workspaceId: string,
   query: AiUsageQuery,
 ) {
-  return filtered(db, orgId, workspaceId, query).select((eb) => eb.fn.countAll<number>().as('total'));
+  let counts = db
+    .selectFrom('ai_usage_counts')
+    .where('org_id', '=', orgId)
+    .where('workspace_id', '=', workspaceId);
+  if (query.toolType !== undefined) counts = counts.where('tool_type', '=', query.toolType);
+  if (query.status !== undefined) counts = counts.where('status', '=', query.status);
+  return counts.select(sql<string>`coalesce(sum(usages), 0)`.as('total'));
 }
 
 export async function listAiUsages(
