@@ -38,6 +38,18 @@ async function waitReady(baseUrl: string, child: ChildProcess, timeoutMs: number
   throw new Error(`the service was not ready within ${timeoutMs} ms`);
 }
 
+/**
+ * The node flags `npm start` gives the service (package.json's start script: the heap cap), so the
+ * benchmark measures the process users run.
+ */
+export function startFlags(): string[] {
+  const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
+  const match = /\bnode ((?:--\S+ )*)dist\/cli\/main\.js serve\b/.exec(scripts.start ?? '');
+  if (!match)
+    throw new Error('package.json: the start script no longer runs `node … dist/cli/main.js serve`');
+  return match[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
 export async function startServer(options: {
   databaseUrl: string;
   secretKey: string;
@@ -47,7 +59,7 @@ export async function startServer(options: {
   env?: Record<string, string>;
 }): Promise<RunningServer> {
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, 'dist/cli/main.js', 'serve'], {
+  const child = spawn(process.execPath, [...startFlags(), ...profile, 'dist/cli/main.js', 'serve'], {
     env: {
       ...process.env,
       DATABASE_URL: options.databaseUrl,

@@ -4,8 +4,11 @@
 import type { PageCache } from './cache.js';
 
 const DEFAULT_MAX_ENTRIES = 10_000;
-/** About 64 MiB of UTF-16 text at most. */
-const DEFAULT_MAX_CHARS = 32 * 1024 * 1024;
+/**
+ * 16 Mi characters: 16 MiB of pages (JSON is ASCII, which V8 stores a byte a character), a tenth of
+ * the service's heap cap (192 MiB, `npm start`); Redis holds more for those who need it.
+ */
+const DEFAULT_MAX_CHARS = 16 * 1024 * 1024;
 
 export class MemoryCache implements PageCache {
   private readonly entries = new Map<string, { value: string; expiresAt: number }>();

@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       rateLimitRps: 100,
       rateLimitBurst: 200,
       ingestMaxInFlight: 8,
-      ingestMaxBufferedMb: 64,
+      ingestMaxBufferedMb: 24,
     });
     expect(DEFAULT_OUTPUT_PLACEHOLDER).toBe('This content is only available in the app.');
   });
