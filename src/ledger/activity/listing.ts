@@ -128,6 +128,8 @@ export async function runListing(
           after: { timestamp: Number(last.timestamp_us), id: last.id },
         })
       : null;
-  const activities = page.map(({ timestamp_us: _micros, ...activity }) => activity as Activity);
+  // The rows go out as they are: renderers pick their fields, so timestamp_us is never shown, and
+  // copying 27 columns of every row to drop it cost more than the rest of this function.
+  const activities: Activity[] = page;
   return { total, hasMore, nextCursor, activities };
 }
