@@ -154,7 +154,7 @@ export function toMarkdown(report: BenchReport): string {
           `${run.meanMs} | ${run.maxMs} | ${num(run.requestsPerSecond)} | ` +
           (run.floor
             ? `${run.floor.p50Ms} · ${run.floor.p99Ms} | ${num(run.floor.requestsPerSecond)} | ${Math.round((run.p50Ms / run.floor.p50Ms) * 10) / 10} | `
-            : 'no SQL (cache hit) | – | – | ') +
+            : `${report.database.kind === 'pglite' ? 'not measured (PGlite)' : 'no SQL (cache hit)'} | – | – | `) +
           `${run.peakRssMb} | ` +
           `${run.cpuPerRequest.serviceMs} · ${run.cpuPerRequest.postgresMs} · ${run.cpuPerRequest.clientMs} | ${run.cpuPerRequest.otherBusyCores} | ${bad} |`,
       );
