@@ -98,6 +98,52 @@ describe('execution events', () => {
     expect(await storedExecution(w.org.id, 'x-2')).toMatchObject({ status: 'succeeded', credits: 9 });
   });
 
+  it('updates a known agent and user only where a later event changes them', async () => {
+    const w = await f.world();
+    const named = (id: string, email: string | null, agent: object) =>
+      event(
+        'execution.recorded',
+        '2025-01-15T10:00:00Z',
+        execution(w.workspace.id, id, { user_id: 'u-7', user_email: email, agent }),
+      );
+    const stored = async () => ({
+      agent: await t.db
+        .selectFrom('agents')
+        .select(['slug', 'name', 'type'])
+        .where('org_id', '=', w.org.id)
+        .where('id', '=', 'ag-7')
+        .executeTakeFirstOrThrow(),
+      email: (
+        await t.db
+          .selectFrom('users')
+          .select('email')
+          .where('org_id', '=', w.org.id)
+          .where('id', '=', 'u-7')
+          .executeTakeFirstOrThrow()
+      ).email,
+    });
+    await f.ingest(w.serviceToken.token, [
+      named('y-1', 'seven@example.test', { id: 'ag-7', slug: 'writer', name: 'Writer', type: 'text' }),
+    ]);
+    expect(await stored()).toEqual({
+      agent: { slug: 'writer', name: 'Writer', type: 'text' },
+      email: 'seven@example.test',
+    });
+    // Renamed agent, new email: both follow.
+    await f.ingest(w.serviceToken.token, [
+      named('y-2', 'seven@new.example.test', { id: 'ag-7', slug: 'scribe', name: 'Scribe', type: 'text' }),
+    ]);
+    expect(await stored()).toEqual({
+      agent: { slug: 'scribe', name: 'Scribe', type: 'text' },
+      email: 'seven@new.example.test',
+    });
+    // No email given: the known one stays.
+    await f.ingest(w.serviceToken.token, [
+      named('y-3', null, { id: 'ag-7', slug: 'scribe', name: 'Scribe', type: 'text' }),
+    ]);
+    expect((await stored()).email).toBe('seven@new.example.test');
+  });
+
   it('upserts the agent and the user named by an execution', async () => {
     const w = await f.world();
     await f.ingest(w.serviceToken.token, [

@@ -37,13 +37,23 @@ export async function upsertAgents(
   const slugs = ids.map((id) => agents.get(id)!.slug);
   const names = ids.map((id) => agents.get(id)!.name);
   const types = ids.map((id) => agents.get(id)!.type);
+  // As with users (ensureUsers): insert the new, then lock and update only the agents that
+  // changed, so batches naming the same agents do not queue behind each other's commits.
   await sql`
     INSERT INTO agents (org_id, id, slug, name, type)
     SELECT ${orgId}, a.id, a.slug, a.name, a.type
     FROM unnest(${ids}::text[], ${slugs}::text[], ${names}::text[], ${types}::text[]) AS a(id, slug, name, type)
-    ON CONFLICT (org_id, id) DO UPDATE SET slug = excluded.slug, name = excluded.name, type = excluded.type,
-      updated_at = now()
-      WHERE (agents.slug, agents.name, agents.type) IS DISTINCT FROM (excluded.slug, excluded.name, excluded.type)`.execute(
-    db,
-  );
+    ON CONFLICT (org_id, id) DO NOTHING`.execute(db);
+  await sql`
+    WITH changed AS (
+      SELECT agents.id, a.slug, a.name, a.type FROM agents
+      JOIN unnest(${ids}::text[], ${slugs}::text[], ${names}::text[], ${types}::text[]) AS a(id, slug, name, type)
+        ON agents.id = a.id
+      WHERE agents.org_id = ${orgId}
+        AND (agents.slug, agents.name, agents.type) IS DISTINCT FROM (a.slug, a.name, a.type)
+      ORDER BY agents.id
+      FOR UPDATE OF agents
+    )
+    UPDATE agents SET slug = changed.slug, name = changed.name, type = changed.type, updated_at = now()
+    FROM changed WHERE agents.org_id = ${orgId} AND agents.id = changed.id`.execute(db);
 }

@@ -57,9 +57,23 @@ export async function ensureUsers(
   if (users.size === 0) return;
   const ids = [...users.keys()];
   const emails = ids.map((id) => users.get(id) ?? null);
+  // Not one INSERT … ON CONFLICT DO UPDATE … WHERE: that locks every existing row it names, even
+  // those it leaves alone, until commit, and every batch of an org names the same users, so
+  // concurrent batches queued behind each other (most of ingestion's wall time at 4 clients).
+  // New users are inserted without touching existing rows; only emails that change take locks,
+  // in key order (concurrent batches cannot deadlock).
   await sql`
     INSERT INTO users (org_id, id, email)
     SELECT ${orgId}, u.id, u.email FROM unnest(${ids}::text[], ${emails}::text[]) AS u(id, email)
-    ON CONFLICT (org_id, id) DO UPDATE SET email = excluded.email, updated_at = now()
-      WHERE excluded.email IS NOT NULL AND users.email IS DISTINCT FROM excluded.email`.execute(db);
+    ON CONFLICT (org_id, id) DO NOTHING`.execute(db);
+  await sql`
+    WITH changed AS (
+      SELECT users.id, u.email FROM users
+      JOIN unnest(${ids}::text[], ${emails}::text[]) AS u(id, email) ON users.id = u.id
+      WHERE users.org_id = ${orgId} AND u.email IS NOT NULL AND users.email IS DISTINCT FROM u.email
+      ORDER BY users.id
+      FOR UPDATE OF users
+    )
+    UPDATE users SET email = changed.email, updated_at = now()
+    FROM changed WHERE users.org_id = ${orgId} AND users.id = changed.id`.execute(db);
 }
