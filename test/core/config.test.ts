@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       rateLimitRps: 100,
       rateLimitBurst: 200,
       ingestMaxInFlight: 8,
-      ingestMaxBufferedMb: 24,
+      ingestMaxBufferedMb: 20,
     });
     expect(DEFAULT_OUTPUT_PLACEHOLDER).toBe('This content is only available in the app.');
   });
