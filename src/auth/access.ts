@@ -21,9 +21,8 @@ export async function orgStanding(
   principal: Principal,
   orgId: string,
 ): Promise<OrgStanding> {
-  if (principal.kind === 'deployment_admin') return 'admin';
-  if (principal.orgId !== orgId) return 'none';
-  if (principal.kind === 'service') return 'admin';
+  // Only a user of this org needs its row read; standingOf settles everyone else without it.
+  if (principal.kind !== 'user' || principal.orgId !== orgId) return standingOf(principal, orgId, null);
   const user = await db
     .selectFrom('users')
     .select('role')
@@ -57,8 +56,8 @@ export async function workspaceAccess(
   standing?: OrgStanding,
 ): Promise<WorkspaceAccess> {
   const orgLevel = standing ?? (await orgStanding(db, principal, orgId));
-  if (orgLevel === 'admin') return { member: true, permissions: ALL_PERMISSIONS };
-  if (orgLevel === 'none' || principal.userId === null) return { member: false, permissions: NO_PERMISSIONS };
+  // Only a member's workspace role matters; membershipAccess settles the rest without a read.
+  if (orgLevel !== 'member' || principal.userId === null) return membershipAccess(principal, orgLevel, null);
   const row = await db
     .selectFrom('workspaces as w')
     .leftJoin('workspace_members as m', (join) =>
