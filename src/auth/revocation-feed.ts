@@ -50,8 +50,12 @@ export class RevocationFeed {
     this.subscriber.on('message', (channel: string, tokenId: string) => {
       if (channel === this.channel) evict(tokenId);
     });
-    // ioredis subscribes again by itself after a reconnect; the epoch covers the gap.
-    this.subscriber.subscribe(this.channel).catch(() => {});
+    // Without an offline queue a SUBSCRIBE sent before the connection is up fails, so subscribe on
+    // every 'ready' (again after a reconnect; subscribing twice is harmless). The epoch covers
+    // whatever is published while the subscriber is away.
+    this.subscriber.on('ready', () => {
+      this.subscriber.subscribe(this.channel).catch(() => {});
+    });
     this.timer = setInterval(() => void this.poll(), POLL_MS);
     this.timer.unref();
   }

@@ -38,8 +38,8 @@ interface Answer {
   body: string;
 }
 
-/** A GET from `localAddress` (any 127.x address reaches a service on 127.0.0.1, as another client). */
-function get(url: string, token: string, localAddress = '127.0.0.1'): Promise<Answer> {
+/** A GET from `localAddress`, as a client there. */
+function get(url: string, token: string, localAddress: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = httpRequest(
       url,
@@ -58,6 +58,13 @@ function get(url: string, token: string, localAddress = '127.0.0.1'): Promise<An
     request.end();
   });
 }
+
+/**
+ * A client address of the test's own (any 127.x address reaches a service on 127.0.0.1): the
+ * 401s one test provokes drain its address's failed-authentication bucket, not the next test's.
+ */
+let lastAddress = 1 + Math.floor(Math.random() * 100);
+const nextAddress = () => `127.0.0.${++lastAddress}`;
 
 describe.skipIf(testDatabaseKind() === 'pglite')(
   'two instances, one PostgreSQL, one Redis (PostgreSQL only: an embedded PGlite database belongs to one process)',
@@ -135,9 +142,10 @@ describe.skipIf(testDatabaseKind() === 'pglite')(
 
     it('one bucket per token: BURST answers across both instances, then 429 with Retry-After', async () => {
       let token = '';
+      const from = nextAddress();
       const { served, refused } = await alternateUntilRefused(async (service, i) => {
         if (i === 0) token = await newToken();
-        return get(usages(service), token);
+        return get(usages(service), token, from);
       });
       expect(served.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
       expect(served.map((answer) => answer.headers['ratelimit-remaining'])).toEqual([
@@ -160,10 +168,10 @@ describe.skipIf(testDatabaseKind() === 'pglite')(
     });
 
     /** Polls `service` with `token` until it answers 401: the milliseconds since `since`. */
-    async function msUntilRefused(service: ServiceProcess, token: string, since: number): Promise<number> {
+    async function msUntilRefused(service: ServiceProcess, token: string, from: string, since: number) {
       const deadline = since + 6_000;
       while (Date.now() < deadline) {
-        const answer = await get(usages(service), token);
+        const answer = await get(usages(service), token, from);
         // 200, or 429 (authenticated, then limited): still honoured.
         if (answer.status === 401) return Date.now() - since;
         expect([200, 429]).toContain(answer.status);
@@ -174,22 +182,24 @@ describe.skipIf(testDatabaseKind() === 'pglite')(
 
     it('a token revoked through A is refused by B within 1 s, though B has it cached', async () => {
       const token = await newToken();
+      const from = nextAddress();
       // B serves it (and caches its row) right before the revocation.
-      expect((await get(usages(b), token)).status).toBe(200);
+      expect((await get(usages(b), token, from)).status).toBe(200);
       const revokedAt = Date.now();
       const revoke = await fetch(`${a.url}/v1/admin/tokens/${tokenIdOf(token)}`, {
         method: 'DELETE',
         headers: { authorization: `Bearer ${RELIABILITY_ADMIN_TOKEN}` },
       });
       expect(revoke.status).toBe(204);
-      expect(await msUntilRefused(b, token, revokedAt)).toBeLessThanOrEqual(1_000);
-      expect((await get(usages(a), token)).status).toBe(401);
+      expect(await msUntilRefused(b, token, from, revokedAt)).toBeLessThanOrEqual(1_000);
+      expect((await get(usages(a), token, from)).status).toBe(401);
     });
 
     it('a revocation whose message was lost is refused within 1 s: the epoch evicts', async () => {
       const token = await newToken();
-      expect((await get(usages(b), token)).status).toBe(200);
-      expect((await get(usages(a), token)).status).toBe(200);
+      const from = nextAddress();
+      expect((await get(usages(b), token, from)).status).toBe(200);
+      expect((await get(usages(a), token, from)).status).toBe(200);
       // As an instance whose PUBLISH never arrived: the row is revoked and only the epoch moves.
       const revokedAt = Date.now();
       await database.database.db
@@ -199,16 +209,15 @@ describe.skipIf(testDatabaseKind() === 'pglite')(
         .execute();
       await redis.incr(`${prefix}revocations:epoch`);
       const [onA, onB] = await Promise.all([
-        msUntilRefused(a, token, revokedAt),
-        msUntilRefused(b, token, revokedAt),
+        msUntilRefused(a, token, from, revokedAt),
+        msUntilRefused(b, token, from, revokedAt),
       ]);
       expect(onA).toBeLessThanOrEqual(1_000);
       expect(onB).toBeLessThanOrEqual(1_000);
     });
 
     it('one failed-authentication bucket per address: BURST 401s across both instances, then 429', async () => {
-      // A client address of its own, so the other tests' requests from 127.0.0.1 do not count.
-      const address = `127.0.0.${2 + Math.floor(Math.random() * 200)}`;
+      const address = nextAddress();
       const forged = () => `tly_${randomBytes(16).toString('hex')}_${randomBytes(32).toString('base64url')}`;
       const { served, refused } = await alternateUntilRefused((service) =>
         get(usages(service), forged(), address),
