@@ -181,6 +181,11 @@ describe.skipIf(testDatabaseKind() === 'pglite')(
     }
 
     it('a token revoked through A is refused by B within 1 s, though B has it cached', async () => {
+      // Both instances listen for announcements (the epoch alone would also pass the 1 s bound).
+      const channel = `${prefix}revocations`;
+      await expect
+        .poll(() => redis.pubsub('NUMSUB', channel), { timeout: 3_000, interval: 50 })
+        .toEqual([channel, 2]);
       const token = await newToken();
       const from = nextAddress();
       // B serves it (and caches its row) right before the revocation.
