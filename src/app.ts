@@ -2,6 +2,8 @@
 // listens (server.ts does), so tests drive it with app.inject against a real database.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { Authenticator } from './auth/authenticator.js';
+import { RevocationFeed } from './auth/revocation-feed.js';
+import { closeRedis, connectRedis, redisReadyWithin } from './cache/redis-connection.js';
 import type { Config } from './config.js';
 import type { LedgerDatabase } from './db/open.js';
 import type { AppDeps } from './deps.js';
@@ -24,6 +26,8 @@ import { usageHistoryRoutes } from './surfaces/usage-history/routes.js';
 import { workspaceRoutes } from './surfaces/workspace/routes.js';
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+/** How long app start waits for Redis before serving with per-instance state. */
+const REDIS_READY_TIMEOUT_MS = 1_000;
 
 export interface BuildAppOptions {
   config: Config;
@@ -81,9 +85,26 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  // With Redis, what instances must agree on (contract §4.5) goes through it: rate limits and
+  // revocations here, the usage-history page cache in its routes.
+  const redisUrl = options.config.redisUrl;
+  const redis = redisUrl
+    ? connectRedis(redisUrl, (error) => app.log.warn({ err: error }, 'Redis unavailable'))
+    : null;
+  const log = {
+    warn: (message: string, error?: unknown) => app.log.warn({ err: error }, message),
+    info: (message: string) => app.log.info(message),
+  };
+  const feed =
+    redis && redisUrl
+      ? new RevocationFeed(redis, redisUrl, options.config.redisPrefix, (id) => authenticator.forget(id), log)
+      : null;
+  if (feed) authenticator.useRevocationFeed(feed);
+  if (redis) app.addHook('onReady', () => redisReadyWithin(redis, REDIS_READY_TIMEOUT_MS));
+
   // Hook order matters: the failed-authentication limit wraps authentication, and the token
   // limit follows it, so a refused request costs neither a token lookup nor any handler work.
-  const rateLimits = rateLimitsOf(options.config, now);
+  const rateLimits = rateLimitsOf(options.config, now, redis ? { redis, log } : undefined);
   if (rateLimits) installFailedAuthenticationLimit(app, rateLimits);
   installAuthentication(app, authenticator);
   if (rateLimits) installTokenRateLimit(app, rateLimits);
@@ -105,6 +126,8 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   app.addHook('onClose', async () => {
     await recorder.close();
     await authenticator.close();
+    await feed?.close();
+    if (redis) await closeRedis(redis);
   });
   return app;
 }

@@ -16,7 +16,13 @@ export interface Config {
   timezone: string;
   usageHistoryMinDate: string | null;
   outputPlaceholder: string;
+  /**
+   * Shared state across instances (caches, rate limits, revocations) when set; without it every
+   * instance keeps its own and one instance is the supported deployment.
+   */
   redisUrl: string | null;
+  /** Prefix of every Redis key and channel Tally uses, so deployments (or test runs) can share one Redis. */
+  redisPrefix: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Size of the PostgreSQL connection pool. */
   dbPoolSize: number;
@@ -117,6 +123,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError('TALLY_REDIS_URL', 'must be a redis:// or rediss:// URL');
   }
+  const redisPrefix = text(env, 'TALLY_REDIS_PREFIX') ?? 'tally:';
+  if (!/^[\x21-\x7e]{1,64}$/.test(redisPrefix)) {
+    throw new ConfigError('TALLY_REDIS_PREFIX', 'must be 1 to 64 printable ASCII characters without spaces');
+  }
   const previous = (text(env, 'TALLY_PREVIOUS_SECRET_KEYS') ?? '')
     .split(',')
     .map((key) => key.trim())
@@ -133,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     usageHistoryMinDate: calendarDate(env, 'TALLY_USAGE_HISTORY_MIN_DATE'),
     outputPlaceholder: text(env, 'TALLY_OUTPUT_PLACEHOLDER') ?? DEFAULT_OUTPUT_PLACEHOLDER,
     redisUrl,
+    redisPrefix,
     logLevel: logLevel as Config['logLevel'],
     dbPoolSize: integer(env, 'TALLY_DB_POOL_SIZE', 10, 1, 200),
     statementTimeoutMs: integer(env, 'TALLY_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),

@@ -1,14 +1,20 @@
 // Turns a presented bearer token into a Principal. Token rows are cached for a few seconds so a
-// burst of requests costs one lookup; revocation through this process evicts at once, and other
-// instances see it within CACHE_TTL_MS. `last_used_at` is kept in memory and written in one
-// statement per flush instead of one write per request.
+// burst of requests costs one lookup; revocation through this process evicts at once. Other
+// instances: without Redis (one instance is the supported deployment) they would see it within
+// CACHE_TTL_MS; with Redis the revocation feed evicts everywhere at once, and a cached row
+// outlives CONFIRMED_TTL_MS only while the feed is confirmed, so every instance refuses a revoked
+// token within 1 s (contract §4.5). `last_used_at` is kept in memory and written in one statement
+// per flush instead of one write per request.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Ability } from './permissions.js';
 import { DEPLOYMENT_ADMIN, type Principal } from './principal.js';
+import type { RevocationFeed } from './revocation-feed.js';
 import { hashToken, sameHash, tokenIdOf } from './tokens.js';
 
 const CACHE_TTL_MS = 5_000;
+/** With a revocation feed that cannot vouch for the cache right now, rows are re-read this often. */
+const UNCONFIRMED_TTL_MS = 1_000;
 const CACHE_MAX = 10_000;
 const LAST_USED_FLUSH_MS = 30_000;
 
@@ -26,6 +32,9 @@ export class Authenticator {
   private readonly cache = new Map<string, CachedToken>();
   private readonly lastUsed = new Map<string, Date>();
   private readonly timer: NodeJS.Timeout;
+  private feed: Pick<RevocationFeed, 'confirmed' | 'announce'> | null = null;
+  /** Counts evictions, so a lookup that raced one does not cache the row it read before it. */
+  private evictions = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -55,14 +64,37 @@ export class Authenticator {
     };
   }
 
-  /** Forgets a token at once (after revocation), so this instance never serves it again. */
-  invalidate(tokenId: string): void {
-    this.cache.delete(tokenId);
+  /** Shares revocations with the other instances of the deployment (with Redis). */
+  useRevocationFeed(feed: Pick<RevocationFeed, 'confirmed' | 'announce'>): void {
+    this.feed = feed;
+  }
+
+  /**
+   * After a revocation: forgets the token at once, so this instance never serves it again, and
+   * tells the other instances (resolves once told, or once the announcement is queued for retry).
+   */
+  async revoked(tokenId: string): Promise<void> {
+    this.forget(tokenId);
+    await this.feed?.announce(tokenId);
+  }
+
+  /** Drops one cached token row, or every one (`null`): the revocation feed's eviction. */
+  forget(tokenId: string | null): void {
+    this.evictions++;
+    if (tokenId === null) this.cache.clear();
+    else this.cache.delete(tokenId);
+  }
+
+  private fresh(entry: CachedToken): boolean {
+    const age = this.now() - entry.fetchedAt;
+    if (age >= CACHE_TTL_MS) return false;
+    return this.feed === null || age < UNCONFIRMED_TTL_MS || this.feed.confirmed();
   }
 
   private async lookup(tokenId: string): Promise<CachedToken | null> {
     const cached = this.cache.get(tokenId);
-    if (cached && this.now() - cached.fetchedAt < CACHE_TTL_MS) return cached;
+    if (cached && this.fresh(cached)) return cached;
+    const evictions = this.evictions;
     const row = await this.db
       .selectFrom('api_tokens')
       .select(['org_id', 'user_id', 'secret_hash', 'abilities', 'expires_at', 'revoked_at'])
@@ -81,6 +113,8 @@ export class Authenticator {
       revoked: row.revoked_at !== null,
       fetchedAt: this.now(),
     };
+    // A revocation announced while the row was read may not be in it: used once, not cached.
+    if (evictions !== this.evictions) return entry;
     if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(tokenId, entry);
     return entry;

@@ -6,9 +6,10 @@ import { MemoryCache } from './memory-cache.js';
 import { RedisCache } from './redis-cache.js';
 
 export function openCache(
-  config: Pick<Config, 'redisUrl'>,
+  config: Pick<Config, 'redisUrl' | 'redisPrefix'>,
   options: { namespace: string; now: () => Date; onError?: (error: unknown) => void },
 ): PageCache {
-  if (config.redisUrl) return new RedisCache(config.redisUrl, `tally:${options.namespace}:`, options.onError);
+  if (config.redisUrl)
+    return new RedisCache(config.redisUrl, `${config.redisPrefix}${options.namespace}:`, options.onError);
   return new MemoryCache(options.now);
 }

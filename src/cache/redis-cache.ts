@@ -1,12 +1,8 @@
-// The shared cache: Redis, so several Tally instances answer alike. Built to degrade: commands are
-// never queued while disconnected (they fail at once), each command has a short timeout, and every
-// failure reads as a miss. The client keeps reconnecting in the background with a capped backoff.
-import { Redis } from 'ioredis';
+// The shared cache: Redis, so several Tally instances answer alike. Built to degrade (see
+// redis-connection.ts): every failure reads as a miss, so an outage only costs speed.
+import type { Redis } from 'ioredis';
 import type { PageCache } from './cache.js';
-
-const CONNECT_TIMEOUT_MS = 1_000;
-const COMMAND_TIMEOUT_MS = 250;
-const MAX_RECONNECT_DELAY_MS = 5_000;
+import { closeRedis, connectRedis, redisReady, redisReadyWithin } from './redis-connection.js';
 
 export class RedisCache implements PageCache {
   private readonly client: Redis;
@@ -17,27 +13,11 @@ export class RedisCache implements PageCache {
     private readonly prefix: string,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
-    this.client = new Redis(url, {
-      connectTimeout: CONNECT_TIMEOUT_MS,
-      commandTimeout: COMMAND_TIMEOUT_MS,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      enableReadyCheck: true,
-      retryStrategy: (attempt) => Math.min(attempt * 200, MAX_RECONNECT_DELAY_MS),
-    });
-    // Without a listener ioredis reports every failed reconnect as an unhandled 'error' event.
-    let reported = false;
-    this.client.on('error', (error) => {
-      if (!reported) onError(error);
-      reported = true;
-    });
-    this.client.on('ready', () => {
-      reported = false;
-    });
+    this.client = connectRedis(url, onError);
   }
 
   private usable(): boolean {
-    return !this.closed && this.client.status === 'ready';
+    return !this.closed && redisReady(this.client);
   }
 
   async get(key: string): Promise<string | null> {
@@ -60,31 +40,12 @@ export class RedisCache implements PageCache {
   }
 
   ready(timeoutMs: number): Promise<void> {
-    if (this.usable()) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.client.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      timer.unref();
-      this.client.once('ready', done);
-    });
+    return redisReadyWithin(this.client, timeoutMs);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // QUIT needs a live connection; during an outage just stop reconnecting.
-    if (this.client.status !== 'ready') {
-      this.client.disconnect();
-      return;
-    }
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+    await closeRedis(this.client);
   }
 }

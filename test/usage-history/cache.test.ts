@@ -1,5 +1,6 @@
 // The 60-second listing cache: in process by default, shared through Redis when TALLY_REDIS_URL is
 // set, and a Redis outage only turns caching off.
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type TallyApp } from '../../src/app.js';
@@ -107,7 +108,11 @@ describe('Redis cache', () => {
   let f: Factory;
   let other: TallyApp;
   beforeAll(async () => {
-    t = await buildTestApp({ TALLY_REDIS_URL: 'redis://127.0.0.1:6379' });
+    // A prefix of this run's own: parallel runs on the same Redis never share a page.
+    t = await buildTestApp({
+      TALLY_REDIS_URL: 'redis://127.0.0.1:6379',
+      TALLY_REDIS_PREFIX: `tally-test:${randomBytes(6).toString('hex')}:`,
+    });
     f = new Factory(t);
     other = await secondInstance(t);
   });

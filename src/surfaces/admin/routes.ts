@@ -251,7 +251,7 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
       await authorizeOrgAdmin(db, principal, orgId);
       actedOn(request, orgId);
       await revokeToken(db, orgId, token_id);
-      deps.authenticator.invalidate(token_id);
+      await deps.authenticator.revoked(token_id);
       return reply.code(204).send();
     },
   );
