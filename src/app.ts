@@ -18,6 +18,7 @@ import { ActivityRecorder, installSelfRecording } from './http/self-recording.js
 import { uuidv7 } from './ids.js';
 import { type IngestGate, ingestGateOf } from './ingest/back-pressure.js';
 import { ingestRoutes } from './ingest/routes.js';
+import { eventSchemaRoutes } from './ingest/schema-routes.js';
 import type { Keyring } from './secrets/keys.js';
 import { activityRoutes } from './surfaces/activity/routes.js';
 import { adminRoutes } from './surfaces/admin/routes.js';
@@ -119,6 +120,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   await app.register(adminRoutes, { prefix: '/v1/admin', deps });
   await app.register(activityRoutes, { prefix: '/v1/orgs', deps });
   await app.register(ingestRoutes, { deps, gate: ingestGate });
+  await app.register(eventSchemaRoutes);
   await app.register(usageHistoryRoutes, { deps });
   await app.register(aiUsagesRoutes, { deps });
   await app.register(workspaceRoutes, { deps });

@@ -177,6 +177,7 @@ const DIALECT_BY_PREFIX: [string, Dialect][] = [
   ['/v1/orgs/', activityDialect],
   ['/v1/admin/', problemDialect],
   ['/v1/ingest', problemDialect],
+  ['/schemas/', problemDialect],
   ['/workspaces/usage', laravelDialect],
   ['/api/v1/workspace/', usagesDialect],
   ['/api/v1/workspaces/', workspaceDialect],

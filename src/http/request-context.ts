@@ -7,6 +7,12 @@ export interface AuditConfig {
   resourceType: string;
   /** The path parameter holding the resource id, if any. */
   resourceParam?: string;
+  /**
+   * On a read route, the path parameter naming the user it reads for: a service token (no user of
+   * its own) reading on that user's behalf is recorded with that user_id (§4.3). Administration
+   * routes never set it: the user they address is their resource, not their actor.
+   */
+  onBehalfOfParam?: string;
 }
 
 export interface TallyRouteConfig {

@@ -3,12 +3,13 @@
 // buffer is flushed on an interval, when it fills, and on shutdown.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import { principalType } from '../auth/principal.js';
+import { type Principal, principalType } from '../auth/principal.js';
 import type { Database, NewActivity } from '../db/schema.js';
 import { uuidv7 } from '../ids.js';
 import { insertActivities } from '../ledger/activity/insert.js';
 import { tokensTotal } from '../ledger/activity/tokens-total.js';
 import { isDatabaseUnavailable } from './errors.js';
+import type { AuditConfig } from './request-context.js';
 
 const FLUSH_INTERVAL_MS = 1_000;
 const FLUSH_AT = 500;
@@ -136,6 +137,22 @@ function routeMetadata(route: string | null): string {
   return metadata;
 }
 
+/**
+ * The record's user_id is the actor (§4.3): the user whose token made the request; for a service
+ * token, the user a read route names (the platform reading on that user's behalf); otherwise none
+ * (the deployment admin, a service token administering). A user an administration route addresses
+ * is the record's resource, never its user_id, so "my activity" lists only what I did.
+ */
+function actorOf(
+  request: FastifyRequest,
+  principal: Principal,
+  audit: AuditConfig | undefined,
+): string | null {
+  if (principal.kind === 'user') return principal.userId;
+  if (principal.kind === 'service' && audit?.onBehalfOfParam) return param(request, audit.onBehalfOfParam);
+  return null;
+}
+
 /** The activity record describing one served request, or null when no org is concerned. */
 export function recordOfRequest(request: FastifyRequest, reply: FastifyReply): NewActivity | null {
   const principal = request.principal;
@@ -151,7 +168,7 @@ export function recordOfRequest(request: FastifyRequest, reply: FastifyReply): N
     id: uuidv7(),
     timestamp: new Date(Date.now() - reply.elapsedTime),
     trace_id: request.id,
-    user_id: param(request, 'user_id') ?? principal.userId,
+    user_id: actorOf(request, principal, audit),
     workspace_id: request.auditWorkspaceId ?? param(request, 'workspace_id') ?? param(request, 'workspaceId'),
     app_id: param(request, 'app_id'),
     principal_type: principalType(principal),

@@ -220,6 +220,7 @@ export function expectedSummary(records: FixtureRecord[], start: Date, end: Date
     total_requests: selected.length,
     successful_requests: selected.filter((r) => r.success).length,
     failed_requests: selected.filter((r) => !r.success).length,
+    // Unrounded: the service rounds to 2 decimals, and the test compares within that.
     avg_duration_ms: durations.length === 0 ? 0 : durations.reduce((s, v) => s + v, 0) / durations.length,
     total_tokens_used: tokens,
     by_action: byAction,

@@ -17,6 +17,7 @@ export const DOCUMENTED_STATUSES: Record<Surface, number[]> = {
   ingestion: [200, 207, 400, 401, 403, 413, 415],
   admin: [200, 201, 204, 400, 401, 403, 404, 409, 413, 415, 422],
   infra: [200],
+  schemas: [200, 404],
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -81,7 +82,8 @@ function isErrorShape(surface: Surface, status: number, body: unknown, contentTy
       if (!keysAre(body, ['detail'])) return false;
       return status === 422 ? isPydanticList(body.detail) : typeof body.detail === 'string';
     case 'ingestion':
-    case 'admin': {
+    case 'admin':
+    case 'schemas': {
       const base = ['type', 'title', 'status', 'detail'];
       const errors = body.errors;
       return (

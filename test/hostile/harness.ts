@@ -105,6 +105,7 @@ export async function hostileWorld(): Promise<HostileWorld> {
       agent_id: 'agent-1',
       provider: 'slack',
       token_id: spare.id,
+      file: 'activity.recorded.json',
     },
   };
 }

@@ -38,6 +38,7 @@ const SURFACE_URLS: [Surface, () => string, string][] = [
   ['admin', () => `/v1/admin/orgs/${world.orgId}/tokens`, 'GET'],
   ['ingestion', () => '/v1/ingest', 'POST'],
   ['infra', () => '/healthz', 'GET'],
+  ['schemas', () => '/schemas/events/envelope.json', 'GET'],
 ];
 
 const send = (request: SentRequest) => injectRequest(world, request);

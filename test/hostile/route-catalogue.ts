@@ -10,7 +10,9 @@ export type Surface =
   | 'workspace'
   | 'ingestion'
   | 'admin'
-  | 'infra';
+  | 'infra'
+  /** The JSON Schemas of ingestion events: public, problem details like ingestion. */
+  | 'schemas';
 export type Group = 'read' | 'ingest' | 'admin';
 
 export interface CataloguedRoute {
@@ -71,6 +73,8 @@ export const CATALOGUE: CataloguedRoute[] = [
   route('GET', '/healthz', 'infra', 'read'),
   route('GET', '/readyz', 'infra', 'read'),
   route('GET', '/openapi.json', 'infra', 'read'),
+  route('GET', '/schemas/events', 'schemas', 'read'),
+  route('GET', '/schemas/events/:file', 'schemas', 'read'),
   route('POST', '/v1/ingest', 'ingestion', 'ingest'),
   ...ADMIN.map(([method, path]) => route(method, path, 'admin', 'admin')),
 ];

@@ -52,6 +52,11 @@ export const ROUTE_TABLE: Record<string, RouteSpec> = {
   'GET /healthz': { guard: 'public', calls: () => [get('/healthz')] },
   'GET /readyz': { guard: 'public', calls: () => [get('/readyz')] },
   'GET /openapi.json': { guard: 'public', calls: () => [get('/openapi.json')] },
+  'GET /schemas/events': { guard: 'public', calls: () => [get('/schemas/events')] },
+  'GET /schemas/events/:file': {
+    guard: 'public',
+    calls: () => [get('/schemas/events/activity.recorded.json')],
+  },
 
   'GET /v1/orgs/:org_id/activity': {
     guard: 'activity-org',

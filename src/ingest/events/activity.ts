@@ -5,6 +5,9 @@ import type { Envelope } from '../envelope.js';
 import { Fields } from '../fields.js';
 import type { ActivityWrite } from './types.js';
 
+/** The stage counts are PostgreSQL `integer` columns: a larger count would fail the whole batch. */
+export const MAX_STAGES = 2_147_483_647;
+
 function tokenUsage(fields: Fields): Record<string, number> | null {
   const usage = fields.object('token_usage');
   if (!usage) return null;
@@ -55,8 +58,8 @@ export function readActivity(envelope: Envelope): { write?: ActivityWrite; error
     duration_ms: f.number('duration_ms', { min: 0 }) ?? null,
     execution_id: text('execution_id', 256),
     augmentation_id: text('augmentation_id', 256),
-    stages_completed: f.number('stages_completed', { integer: true, min: 0 }) ?? null,
-    total_stages: f.number('total_stages', { integer: true, min: 0 }) ?? null,
+    stages_completed: f.number('stages_completed', { integer: true, min: 0, max: MAX_STAGES }) ?? null,
+    total_stages: f.number('total_stages', { integer: true, min: 0, max: MAX_STAGES }) ?? null,
     token_usage: usage,
     metadata,
     tokens_total: tokensTotal(usage),

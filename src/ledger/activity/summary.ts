@@ -9,7 +9,11 @@ export interface ActivitySummary {
   totalRequests: number;
   successfulRequests: number;
   failedRequests: number;
-  /** Mean of the records' duration_ms (records without one are left out); 0 when none. */
+  /**
+   * Mean of the records' duration_ms (records without one are left out), rounded to 2 decimals
+   * (10 µs); 0 when none. Unrounded, binary floating point and the rollups' running sums show
+   * noise such as 36.629999999999995, which no client should have to clean up.
+   */
   avgDurationMs: number;
   totalTokensUsed: number;
   /** Records per action; records without an action are counted in no bucket. */
@@ -57,6 +61,11 @@ export async function summarizeActivities(
         (summary.byResource[bucket.resourceType] ?? 0) + bucket.requests;
     }
   }
-  summary.avgDurationMs = durationCount === 0 ? 0 : durationSum / durationCount;
+  summary.avgDurationMs = durationCount === 0 ? 0 : roundMs(durationSum / durationCount);
   return summary;
+}
+
+/** Milliseconds to 2 decimals; the division by 100 gives the double that prints as such. */
+function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
+import type { AuditConfig } from '../../http/request-context.js';
 import {
   authorizeOrgActivity,
   authorizeOwnActivity,
@@ -22,6 +23,8 @@ import * as S from './schemas.js';
 
 const tags = ['activity'];
 const audit = { resourceType: 'activity' };
+/** The user routes read on behalf of the user they name (a service token's record carries it, §4.3). */
+const userAudit = { ...audit, onBehalfOfParam: 'user_id' };
 
 interface PageQuery {
   start_time?: string | undefined;
@@ -78,13 +81,13 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
     return renderSummary(await summarizeActivities(db, orgId, filter, hours, microsOfDate(deps.now())));
   }
 
-  const listSchema = <P, Q>(params: P, querystring: Q) => ({
+  const listSchema = <P, Q>(params: P, querystring: Q, routeAudit: AuditConfig = audit) => ({
     schema: { tags, params, querystring, response: S.listResponses },
-    config: { audit },
+    config: { audit: routeAudit },
   });
-  const summarySchema = <P>(params: P) => ({
+  const summarySchema = <P>(params: P, routeAudit: AuditConfig = audit) => ({
     schema: { tags, params, querystring: S.SummaryQuery, response: S.summaryResponses },
-    config: { audit },
+    config: { audit: routeAudit },
   });
 
   app.get('/:org_id/activity', listSchema(S.OrgParams, S.ListQuery), async (request) => {
@@ -128,7 +131,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/users/:user_id/activity',
-    listSchema(S.UserParams, S.WorkspaceFilteredListQuery),
+    listSchema(S.UserParams, S.WorkspaceFilteredListQuery, userAudit),
     async (request) => {
       const { org_id, user_id } = request.params;
       const { workspace_id } = request.query;
@@ -143,11 +146,15 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
     },
   );
 
-  app.get('/:org_id/users/:user_id/activity/summary', summarySchema(S.UserParams), async (request) => {
-    const { org_id, user_id } = request.params;
-    await authorizeUserActivity(db, principalOf(request), org_id, user_id);
-    return summarize(org_id, { userId: user_id }, request.query.hours);
-  });
+  app.get(
+    '/:org_id/users/:user_id/activity/summary',
+    summarySchema(S.UserParams, userAudit),
+    async (request) => {
+      const { org_id, user_id } = request.params;
+      await authorizeUserActivity(db, principalOf(request), org_id, user_id);
+      return summarize(org_id, { userId: user_id }, request.query.hours);
+    },
+  );
 
   app.get(
     '/:org_id/workspaces/:workspace_id/apps/:app_id/activity',
