@@ -2,6 +2,7 @@
 // 10.x): binary (the SDK's default: attributes in ce-* headers, the body is data), structured and
 // batched. Each event must land on its read surface; a request carrying one event answers its
 // rejection as a 400 problem document (the SDK's emitter never looks at the status).
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { CloudEvent, emitterFor, HTTP, httpTransport, type Message, Mode } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -416,11 +417,15 @@ describe('structured content mode', () => {
 });
 
 describe('the SDK emitter against a listening server', () => {
-  it('delivers with its defaults (binary mode) and in structured mode', async () => {
+  let url: string;
+  beforeAll(async () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const address = t.app.server.address();
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    const url = `http://127.0.0.1:${address.port}/v1/ingest`;
+    url = `http://127.0.0.1:${address.port}/v1/ingest`;
+  });
+
+  it('delivers with its defaults (binary mode) and in structured mode', async () => {
     const w = await numericWorld(f);
     const options = { headers: bearer(w.serviceToken.token) };
 
@@ -443,6 +448,46 @@ describe('the SDK emitter against a listening server', () => {
     expect(invalid.headers['content-type']).toBe(PROBLEM);
     expect(JSON.parse(invalid.body)).toMatchObject({ status: 400, errors: [{ pointer: '#/status_code' }] });
     expect(await activityIds(w)).toEqual(['emit-1', 'emit-2']);
+  });
+
+  it('takes raw UTF-8 header bytes and a body without Content-Type over a real connection', async () => {
+    const w = await numericWorld(f);
+    const event = activityEvent(w, 'raw-1');
+    const body = JSON.stringify(event.data);
+    // Written on the socket by hand: Node's HTTP client would refuse (or re-encode) the raw bytes.
+    const head = [
+      'POST /v1/ingest HTTP/1.1',
+      `host: ${new URL(url).host}`,
+      `authorization: Bearer ${w.serviceToken.token}`,
+      'ce-specversion: 1.0',
+      'ce-id: raw-1',
+      'ce-type: activity.recorded',
+      // "Euro €" sent unencoded: its UTF-8 bytes, which Node's parser hands over as latin-1.
+      'ce-source: Euro €',
+      `content-length: ${Buffer.byteLength(body)}`,
+      'connection: close',
+    ].join('\r\n');
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk) => {
+        text += chunk;
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      // Not end(): a half-closed socket may be dropped before the answer; the server closes it.
+      socket.write(Buffer.from(`${head}\r\n\r\n${body}`, 'utf8'));
+    });
+    const answer = {
+      status: Number(raw.split(' ')[1]),
+      body: raw.slice(raw.indexOf('\r\n\r\n') + 4),
+    };
+    expect(answer.status, answer.body).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual(OK_ONE);
+    const same = new CloudEvent({ ...event, source: 'Euro €' }, false);
+    const again = await send(HTTP.structured(same), w.serviceToken.token);
+    expect(again.json()).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
   });
 });
 
