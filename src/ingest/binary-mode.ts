@@ -9,8 +9,8 @@ import type { Json } from './fields.js';
 import { rejected } from './single-event.js';
 
 const PREFIX = 'ce-';
-/** `data` is the body, never a header; `datacontenttype` is the Content-Type header (§3.1.1). */
-const NOT_HEADERS = new Set(['data', 'data_base64']);
+/** An attribute name as CloudEvents 1.0 allows it; other ce-* headers are no attributes. */
+const ATTRIBUTE_NAME = /^[a-z0-9]{1,64}$/;
 const JSON_MEDIA_TYPE = /^application\/([^/]+\+)?json$/;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -30,7 +30,8 @@ export function readBinaryEvent(headers: IncomingHttpHeaders, body: Buffer): Jso
       );
       continue;
     }
-    if (NOT_HEADERS.has(attribute)) continue;
+    // `data` is the body, never a header; extensions are ignored once decoded, as in structured mode.
+    if (attribute === 'data' || !ATTRIBUTE_NAME.test(attribute)) continue;
     const value = decodeHeaderValue(Array.isArray(raw) ? raw.join(', ') : raw);
     if (value === null) {
       issues.push(headerIssue(name, 'must be percent-encoded UTF-8 (CloudEvents HTTP binding §3.1.3.2)'));

@@ -188,6 +188,10 @@ describe('binary content mode (the SDK default)', () => {
       // "Euro € 😀" as the binding encodes it, and an id needlessly encoded and quoted.
       'ce-source': 'Euro%20%E2%82%AC%20%F0%9F%98%80',
       'ce-id': '"pct%2d1"',
+      // Extensions are accepted and ignored; headers that are no attribute names too.
+      'ce-traceparent': '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      'ce-my-extension': 'z',
+      'ce-__proto__': 'x',
     };
     const response = await sendRaw(headers, message.body as string, w.serviceToken.token);
     expect(response.statusCode, response.body).toBe(200);
