@@ -1,5 +1,7 @@
-// Turns the raw request body into CloudEvents: content type (415), encoding (gzip), size limits
-// (413: 5 MiB decoded, 5,000 events) and JSON shape (400: not an event or an array of events).
+// Turns the raw request body into CloudEvents: content mode and type (415), encoding (gzip), size
+// limits (413: 5 MiB decoded, 5,000 events) and JSON shape (400: not an event or an array of
+// events). Binary content mode (the event's attributes in `ce-*` headers) is read by binary-mode.ts.
+import type { IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { TallyError } from '../errors.js';
 import { INGEST_DECODED_BODY_LIMIT, INGEST_MAX_EVENTS, INGEST_RAW_BODY_LIMIT } from '../http/limits.js';
@@ -9,7 +11,8 @@ export const MAX_EVENTS = INGEST_MAX_EVENTS;
 export const MAX_DECODED_BYTES = INGEST_DECODED_BODY_LIMIT;
 export const MAX_RAW_BYTES = INGEST_RAW_BODY_LIMIT;
 
-export type ContentMode = 'single' | 'batch' | 'either';
+/** `binary`: one event, attributes in `ce-*` headers and the body its data (binary-mode.ts). */
+export type ContentMode = 'single' | 'batch' | 'either' | 'binary';
 
 const MODES: Record<string, ContentMode> = {
   'application/cloudevents+json': 'single',
@@ -17,21 +20,39 @@ const MODES: Record<string, ContentMode> = {
   'application/json': 'either',
 };
 
-function unsupported(message: string): TallyError {
+export function unsupported(message: string): TallyError {
   return new TallyError('unsupported_media_type', message);
 }
 
-export function contentMode(contentType: string | undefined): ContentMode {
-  const [mediaType = '', ...params] = (contentType ?? '').split(';').map((part) => part.trim().toLowerCase());
+/**
+ * The content mode of the CloudEvents HTTP binding: the Content-Type decides first (an
+ * `application/cloudevents…` type is structured or batched mode, as the binding says), then the
+ * presence of `ce-specversion` makes it binary mode, whatever the type of its data.
+ */
+export function contentMode(headers: IncomingHttpHeaders): ContentMode {
+  const contentType = headers['content-type'];
+  const { mediaType, charset } = mediaTypeOf(contentType);
+  if (!mediaType.startsWith('application/cloudevents') && headers['ce-specversion'] !== undefined) {
+    return 'binary';
+  }
   const mode = MODES[mediaType];
   if (!mode) {
     throw unsupported(
-      'Send application/cloudevents+json (one event), application/cloudevents-batch+json or application/json (an array)',
+      'Send application/cloudevents+json (one event), application/cloudevents-batch+json or application/json (an array), or one event in binary mode (ce-specversion, ce-id, ce-source, ce-type headers and a JSON body)',
     );
   }
-  const charset = params.find((param) => param.startsWith('charset='));
-  if (charset && !/^charset="?utf-8"?$/.test(charset)) throw unsupported('Only UTF-8 bodies are accepted');
+  checkCharset(charset);
   return mode;
+}
+
+/** The media type of a Content-Type header, lower-cased, and its charset parameter if any. */
+export function mediaTypeOf(contentType: string | undefined): { mediaType: string; charset?: string } {
+  const [mediaType = '', ...params] = (contentType ?? '').split(';').map((part) => part.trim().toLowerCase());
+  return { mediaType, charset: params.find((param) => param.startsWith('charset=')) };
+}
+
+export function checkCharset(charset: string | undefined): void {
+  if (charset && !/^charset="?utf-8"?$/.test(charset)) throw unsupported('Only UTF-8 bodies are accepted');
 }
 
 export function decodeBody(raw: Buffer | undefined, contentEncoding: string | undefined): Buffer {
@@ -54,8 +75,15 @@ export function decodeBody(raw: Buffer | undefined, contentEncoding: string | un
   }
 }
 
-/** The events of the body, in order; throws 400/413 when the request as a whole is unusable. */
-export function parseEvents(decoded: Buffer, mode: ContentMode): unknown[] {
+/**
+ * The events of the body, in order, and whether the request carries one event (a structured one,
+ * or an object sent as application/json) rather than a batch; throws 400/413 when the request as
+ * a whole is unusable.
+ */
+export function parseEvents(
+  decoded: Buffer,
+  mode: Exclude<ContentMode, 'binary'>,
+): { events: unknown[]; single: boolean } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(decoded.toString('utf8'));
@@ -78,5 +106,5 @@ export function parseEvents(decoded: Buffer, mode: ContentMode): unknown[] {
       `A batch holds at most ${MAX_EVENTS} events (got ${events.length})`,
     );
   }
-  return events;
+  return { events, single: !isArray };
 }

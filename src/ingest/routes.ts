@@ -1,5 +1,7 @@
-// POST /v1/ingest (API.md §4.1): CloudEvents in, per-event results out. 200 when every event was
-// accepted or a duplicate, 207 when some were rejected; the accepted ones are committed first.
+// POST /v1/ingest (API.md §4.1): CloudEvents in (binary, structured or batched content mode),
+// per-event results out. 200 when every event was accepted or a duplicate, 207 when some events of
+// a batch were rejected (the accepted ones are committed first); a request carrying one event
+// answers its rejection as a 400 problem document.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -10,9 +12,11 @@ import { installDialect } from '../http/dialect.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { type IngestGate, installIngestGate } from './back-pressure.js';
 import { type BatchItem, type Rejection, touchWorkspaces, writeBatch } from './batch-writer.js';
+import { readBinaryEvent } from './binary-mode.js';
 import { contentMode, decodeBody, MAX_RAW_BYTES, parseEvents } from './body.js';
 import { readEnvelope } from './envelope.js';
 import { readEventData } from './events/read-event.js';
+import { rejected as rejectedEvent, rejectionIssues } from './single-event.js';
 
 const IngestResponse = Type.Object({
   accepted: Type.Integer(),
@@ -24,6 +28,15 @@ const IngestResponse = Type.Object({
       errors: Type.Array(Type.String()),
     }),
   ),
+});
+
+/** The 400 answer (RFC 9457); `errors` names each problem of a one-event request's event. */
+const IngestProblem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), detail: Type.String() }))),
 });
 
 export async function ingestRoutes(
@@ -46,7 +59,15 @@ export async function ingestRoutes(
       schema: {
         tags: ['ingestion'],
         summary: 'Record CloudEvents (one event or a batch)',
-        response: { 200: IngestResponse, 207: IngestResponse },
+        response: {
+          200: IngestResponse,
+          207: IngestResponse,
+          400: {
+            description:
+              'Not an event or an array of events, or the one event the request carries was rejected',
+            content: { 'application/problem+json': { schema: IngestProblem } },
+          },
+        },
       },
       config: { audit: { resourceType: 'ingest' } },
     },
@@ -55,10 +76,13 @@ export async function ingestRoutes(
       const lease = gate.leaseOf(request);
       // A body sent without Content-Length is charged now that it is read, before decoding.
       lease?.holdBytes(raw?.length ?? 0);
-      const mode = contentMode(request.headers['content-type']);
+      const mode = contentMode(request.headers);
       const decoded = decodeBody(raw, request.headers['content-encoding']);
       if (raw && decoded !== raw) lease?.holdBytes(raw.length + decoded.length);
-      const events = parseEvents(decoded, mode);
+      const { events, single } =
+        mode === 'binary'
+          ? { events: [readBinaryEvent(request.headers, decoded)], single: true }
+          : parseEvents(decoded, mode);
 
       const principal = request.principal!;
       requireAbility(principal, 'ingest');
@@ -102,6 +126,13 @@ export async function ingestRoutes(
         request.log.warn({ err: error }, 'could not update last_active_at'),
       );
       const allRejected = [...rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
+      const [only] = allRejected;
+      if (single && only) {
+        throw rejectedEvent(
+          rejectionIssues(only.errors, mode === 'binary' ? 'binary' : 'structured'),
+          only.id,
+        );
+      }
       return reply.code(allRejected.length > 0 ? 207 : 200).send({
         accepted: outcome.accepted,
         duplicates: outcome.duplicates,

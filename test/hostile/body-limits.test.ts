@@ -126,10 +126,10 @@ describe('regressions in ingestion: the bad event alone is rejected', () => {
       '{"note":"\\udc00"}',
       'event: strings must be well-formed Unicode (no lone UTF-16 surrogates)',
     ],
-  ])('an event %s is a 207 rejection, not a 500', async (_label, metadata, error) => {
+  ])('an event %s is a 400 rejection of that event, not a 500', async (_label, metadata, error) => {
     const response = await post(activity(metadata));
-    expect(response.statusCode, response.body).toBe(207);
-    expect(response.json().rejected[0].errors).toEqual([error]);
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json().errors).toEqual([{ pointer: '#', detail: error.replace(/^event: /, '') }]);
   });
 
   it(`an event nested exactly ${MAX_JSON_DEPTH} levels is accepted`, async () => {

@@ -86,15 +86,17 @@ function isErrorShape(surface: Surface, status: number, body: unknown, contentTy
     case 'schemas': {
       const base = ['type', 'title', 'status', 'detail'];
       const errors = body.errors;
+      // A 422 lists its invalid fields; so does ingestion's 400 for the event of a one-event request.
+      const listsErrors = status === 422 || (surface === 'ingestion' && status === 400 && 'errors' in body);
       return (
         contentType.startsWith('application/problem+json') &&
-        keysAre(body, status === 422 ? [...base, 'errors'] : base) &&
+        keysAre(body, listsErrors ? [...base, 'errors'] : base) &&
         body.type === 'about:blank' &&
         typeof body.title === 'string' &&
         body.title !== 'Error' &&
         body.status === status &&
         typeof body.detail === 'string' &&
-        (status !== 422 ||
+        (!listsErrors ||
           (Array.isArray(errors) &&
             errors.length > 0 &&
             errors.every((e) => isObject(e) && /^#/.test(String(e.pointer)) && typeof e.detail === 'string')))

@@ -1,5 +1,6 @@
 // Property: POST /v1/ingest, given hostile bodies (events with wrong types and hostile values,
-// broken JSON, broken gzip, wrong content types and encodings, deep nesting, huge arrays), answers
+// broken JSON, broken gzip, wrong content types and encodings, deep nesting, huge arrays, binary
+// mode events with hostile ce-* headers), answers
 // only 200/207/400/413/415 in problem+json, and a 2xx always accounts for every event it was sent.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +43,8 @@ afterAll(async () => {
 interface IngestCase {
   contentType: string | undefined;
   contentEncoding: string | undefined;
+  /** Binary content mode: the event's attributes as ce-* headers. */
+  ceHeaders?: Record<string, string>;
   payload: string | Buffer;
   /** Events in a well-formed body (the answer must account for each), or null. */
   events: number | null;
@@ -62,6 +65,9 @@ function ingestCase(): fc.Arbitrary<IngestCase> {
       payload: toJsonText(e),
       events: 1,
     })),
+    fc
+      .tuple(hostileEvent(world), fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, fc.constant(true)))
+      .map(([e, malformed]) => binaryCase(e, malformed)),
   );
   const bodies: fc.Arbitrary<IngestCase>[] = [
     wellFormed,
@@ -115,6 +121,34 @@ function ingestCase(): fc.Arbitrary<IngestCase> {
   );
 }
 
+/**
+ * The event in binary mode: each attribute a ce-* header, percent-encoded as the binding says
+ * (or, when `malformed`, with a broken escape appended), and `data` as the JSON body.
+ */
+function binaryCase(event: Record<string, unknown>, malformed: boolean): IngestCase {
+  const ceHeaders: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event)) {
+    if (name === 'data' || !/^[a-z0-9_]{1,40}$/.test(name)) continue;
+    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+    const encoded = [...Buffer.from(text, 'utf8')]
+      .map((byte) =>
+        byte > 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x25
+          ? String.fromCharCode(byte)
+          : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+      )
+      .join('');
+    ceHeaders[`ce-${name}`] = malformed ? `${encoded}%G` : encoded;
+  }
+  ceHeaders['ce-specversion'] ??= '1.0';
+  return {
+    contentType: 'application/json',
+    contentEncoding: undefined,
+    ceHeaders,
+    payload: event.data === undefined ? '' : toJsonText(event.data),
+    events: 1,
+  };
+}
+
 describe('hostile input on ingestion', () => {
   it(`${route.key} answers only its documented statuses and accounts for every event`, async () => {
     await fc.assert(
@@ -122,6 +156,7 @@ describe('hostile input on ingestion', () => {
         const headers: Record<string, string> = { ...bearer(token) };
         if (c.contentType !== undefined) headers['content-type'] = c.contentType;
         if (c.contentEncoding !== undefined) headers['content-encoding'] = c.contentEncoding;
+        Object.assign(headers, c.ceHeaders);
         const response = await sender.send(route, {
           method: 'POST',
           url: route.path,

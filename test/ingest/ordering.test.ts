@@ -343,17 +343,15 @@ describe('AI usage events', () => {
         id: 'bad-usage',
       }),
     });
-    expect(response.statusCode).toBe(207);
-    expect(response.json().rejected).toEqual([
+    // One event, so its rejection is the request's 400 (a batch would answer 207).
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([
       {
-        index: 0,
-        id: 'bad-usage',
-        errors: [
-          'data.toolType: must be one of product-marketing-post, image-generation, session-summary, other',
-          'data.status: must be one of pending, completed, failed',
-          'data.cost: must be ≥ 0',
-        ],
+        pointer: '#/data/toolType',
+        detail: 'must be one of product-marketing-post, image-generation, session-summary, other',
       },
+      { pointer: '#/data/status', detail: 'must be one of pending, completed, failed' },
+      { pointer: '#/data/cost', detail: 'must be ≥ 0' },
     ]);
   });
 });

@@ -50,6 +50,8 @@ export const problemDialect: Dialect = (error) => {
     status,
     detail: detailOf(error),
   };
-  if (error.code === 'invalid') body.errors = problemErrors(error.details.issues ?? []);
+  // An invalid body (422) and a one-event ingestion whose event was rejected (400) list each issue.
+  if (error.code === 'invalid' || error.details.issues)
+    body.errors = problemErrors(error.details.issues ?? []);
   return { status, body, contentType: 'application/problem+json' };
 };
