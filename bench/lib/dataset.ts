@@ -23,7 +23,8 @@ export interface DemoOrgTokens {
   owner_user_id: string;
   service_token: string;
   owner_token: string;
-  workspaces: string[];
+  /** The first workspaces of the org, by id (integer form) and UUID alias. */
+  workspaces: { id: string; uuid: string }[];
 }
 
 export interface Dataset {

@@ -58,7 +58,9 @@ export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps:
           },
         ]);
       }
-      const workspace = await authorizeWorkspaceRead(
+      // The uuid is the workspace's id or its alias (API.md §1); either way the answer's `id` is the
+      // uuid asked for, since seed 002 types it as the path's uuid.
+      const { workspace } = await authorizeWorkspaceRead(
         db,
         request.principal!,
         parsed.uuid,
@@ -75,7 +77,7 @@ export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps:
         listIntegrationStatuses(db, workspace.org_id, workspace.id),
         currentWorkspaceMetrics(db, workspace, deps.now()),
       ]);
-      return renderWorkspace({ workspace, hiredAgent, integrations, metrics });
+      return renderWorkspace({ id: parsed.uuid, workspace, hiredAgent, integrations, metrics });
     },
   );
 }
