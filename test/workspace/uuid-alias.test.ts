@@ -215,6 +215,22 @@ describe('one workspace on every surface', () => {
     const { id: _a, ...restById } = byId.json();
     const { id: _b, ...restByAlias } = byItsAlias.json();
     expect(restByAlias).toEqual(restById);
+
+    // The reads by alias are recorded under the workspace's id, like reads by id.
+    await t.app.recorder.flush();
+    const recorded = await t.db
+      .selectFrom('activities')
+      .select(['path', 'workspace_id'])
+      .where('org_id', '=', a.org.id)
+      .where('path', 'in', [`/api/v1/workspaces/${a.alias}`, `/api/v1/workspaces/${alias}`])
+      .orderBy('path')
+      .execute();
+    expect(recorded).toEqual(
+      [
+        { path: `/api/v1/workspaces/${a.alias}`, workspace_id: a.workspace.id },
+        { path: `/api/v1/workspaces/${alias}`, workspace_id: id },
+      ].sort((x, y) => (x.path < y.path ? -1 : 1)),
+    );
   });
 
   it('ingestion by alias lands on the workspace: 001 by integer id, 004 and 000 show it', async () => {
@@ -381,11 +397,8 @@ describe('isolation of the alias', () => {
         errors: [`data.workspace_id: no workspace "${a.alias}" in org "${b.org.id}"`],
       },
     ]);
-    const leaked = await t.db
-      .selectFrom('activities')
-      .select('id')
-      .where('workspace_id', '=', a.workspace.id)
-      .execute();
+    // Nothing stored for the event (its record's id defaults to the event's id), in either org.
+    const leaked = await t.db.selectFrom('activities').select('org_id').where('id', '=', event.id).execute();
     expect(leaked).toEqual([]);
   });
 });

@@ -38,6 +38,8 @@ export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: 
         'read',
       );
       request.auditOrgId = workspace.org_id;
+      // Recorded under the workspace's id even when the path named its alias.
+      request.auditWorkspaceId = workspace.id;
       const query = request.query;
       const page = await listAiUsages(db, workspace.org_id, workspace.id, query);
       // Usages name their workspace as the caller did (its id, or the UUID alias it asked by).

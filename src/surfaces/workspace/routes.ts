@@ -68,6 +68,8 @@ export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps:
         'read',
       );
       request.auditOrgId = workspace.org_id;
+      // Recorded under the workspace's id even when the path named its alias.
+      request.auditWorkspaceId = workspace.id;
       // Independent reads, each on its own pooled connection: the answer waits for the slowest
       // one rather than for their sum.
       const [hiredAgent, integrations, metrics] = await Promise.all([
