@@ -16,6 +16,11 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+/** The canonical (lower-case, hyphenated) form of a hyphenated UUID in any case; null otherwise. */
+export function canonicalUuid(value: string): string | null {
+  return UUID.test(value) ? value.toLowerCase() : null;
+}
+
 let lastMillis = 0;
 let sequence = 0;
 

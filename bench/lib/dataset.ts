@@ -23,7 +23,8 @@ export interface DemoOrgTokens {
   owner_user_id: string;
   service_token: string;
   owner_token: string;
-  workspaces: string[];
+  /** The first workspaces of the org, by id (integer form) and UUID alias. */
+  workspaces: { id: string; uuid: string }[];
 }
 
 export interface Dataset {
@@ -175,7 +176,9 @@ export async function ensureDataset(
   const orgs = exists ? await orgCount(databaseUrl) : 0;
   if (exists && orgs > 0 && existsSync(marker) && !reload) {
     const dataset = JSON.parse(readFileSync(marker, 'utf8')) as Dataset;
-    if (sameSpec(dataset.spec, spec)) {
+    // Demos before the workspace UUID alias printed workspaces as bare ids and stored no alias.
+    const aliased = typeof dataset.demo.orgs[0]?.workspaces[0] === 'object';
+    if (sameSpec(dataset.spec, spec) && aliased) {
       process.stderr.write(`bench: reusing the data loaded at ${dataset.loadedAt} (${marker})\n`);
       return dataset;
     }

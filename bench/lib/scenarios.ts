@@ -48,12 +48,13 @@ export async function findTargets(database: Query | string, dataset: Dataset): P
   const query = database;
   const org = dataset.demo.orgs[0];
   if (!org) throw new Error('the demo printed no org');
-  const integerWorkspaceId = org.workspaces.find((id) => /^\d+$/.test(id));
+  const integerWorkspaceId = org.workspaces.map((w) => w.id).find((id) => /^\d+$/.test(id));
   if (!integerWorkspaceId)
     throw new Error('the largest org has no integer-form workspace among its first three');
   {
     const uuid = await query<{ id: string }>(
-      `SELECT w.id FROM workspaces w WHERE w.org_id = $1 AND w.id ~ '^[0-9a-f]{8}-'
+      // Surface 002 reads a workspace by its UUID alias (the demo gives every workspace one).
+      `SELECT w.uuid::text AS id FROM workspaces w WHERE w.org_id = $1 AND w.uuid IS NOT NULL
        ORDER BY (SELECT count(*) FROM ai_usages u WHERE u.org_id = w.org_id AND u.workspace_id = w.id) DESC, w.id
        LIMIT 1`,
       [org.org_id],

@@ -1,8 +1,10 @@
 // What a principal may do in an org or a workspace (API.md §2). These are the only functions that
 // turn roles into permissions; surfaces declare the permission they need and call them.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database, Workspace } from '../db/schema.js';
 import { forbidden, notFound } from '../errors.js';
+import { canonicalUuid } from '../ids.js';
+import type { NamedBy } from '../ledger/workspaces/workspace-names.js';
 import {
   type Ability,
   ALL_PERMISSIONS,
@@ -100,15 +102,17 @@ function membershipAccess(
 
 export interface WorkspaceWithAccess {
   workspace: Workspace;
+  /** Whether the name given was the workspace's id or its UUID alias. */
+  namedBy: NamedBy;
   standing: OrgStanding;
   access: WorkspaceAccess;
 }
 
 /**
- * A workspace (looked up by its deployment-wide unique id, within the caller's org unless the
- * caller is the deployment admin) with the caller's org standing and permissions on it: what
- * orgStanding and workspaceAccess conclude, read in one statement instead of three round trips.
- * Null when no such workspace is within the caller's reach.
+ * A workspace (looked up by its deployment-wide unique id or UUID alias, within the caller's org
+ * unless the caller is the deployment admin) with the caller's org standing and permissions on
+ * it: what orgStanding and workspaceAccess conclude, read in one statement instead of three round
+ * trips. Null when no such workspace is within the caller's reach.
  */
 export async function findWorkspaceWithAccess(
   db: Kysely<Database>,
@@ -116,13 +120,28 @@ export async function findWorkspaceWithAccess(
   workspaceId: string,
 ): Promise<WorkspaceWithAccess | null> {
   const userId = principal.kind === 'user' ? principal.userId : null;
-  let query = db.selectFrom('workspaces as w').selectAll('w').where('w.id', '=', workspaceId);
+  const alias = canonicalUuid(workspaceId);
+  let query = db.selectFrom('workspaces as w').selectAll('w');
+  query =
+    alias === null
+      ? query.where('w.id', '=', workspaceId)
+      : // Both are unique indexes; the id wins the (administratively excluded) tie.
+        query
+          .where((eb) => eb.or([eb('w.id', '=', workspaceId), eb('w.uuid', '=', alias)]))
+          .orderBy(sql`w.id = ${workspaceId}`, 'desc')
+          .limit(1);
   if (principal.kind !== 'deployment_admin') query = query.where('w.org_id', '=', principal.orgId!);
+  const namedBy = (workspace: Workspace): NamedBy => (workspace.id === workspaceId ? 'id' : 'uuid');
   if (userId === null) {
     const workspace = await query.executeTakeFirst();
     if (!workspace) return null;
     const standing = standingOf(principal, workspace.org_id, null);
-    return { workspace, standing, access: membershipAccess(principal, standing, null) };
+    return {
+      workspace,
+      namedBy: namedBy(workspace),
+      standing,
+      access: membershipAccess(principal, standing, null),
+    };
   }
   const row = await query
     .leftJoin('users as u', (join) => join.onRef('u.org_id', '=', 'w.org_id').on('u.id', '=', userId))
@@ -146,7 +165,7 @@ export async function findWorkspaceWithAccess(
     role: caller_member_role,
     permissions: caller_permissions,
   });
-  return { workspace, standing, access };
+  return { workspace, namedBy: namedBy(workspace), standing, access };
 }
 
 /** Throws forbidden unless the token carries `ability`; names the ability as the missing permission. */

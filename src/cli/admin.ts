@@ -63,11 +63,18 @@ const OPERATIONS: Record<string, Operation> = {
       owner: { type: 'string', required: true, description: 'owner user id' },
       status: { type: 'string', description: 'status (default active)' },
       settings: { type: 'string', description: 'settings as a JSON object' },
+      uuid: { type: 'string', description: "UUID alias (kept when omitted; '' removes it)" },
     },
     request: (v) => ({
       method: 'PUT',
       url: `/v1/admin/orgs/${enc(v.org!)}/workspaces/${enc(v.id!)}`,
-      body: defined({ name: v.name, owner_user_id: v.owner, status: v.status, settings: json(v.settings) }),
+      body: defined({
+        name: v.name,
+        owner_user_id: v.owner,
+        status: v.status,
+        settings: json(v.settings),
+        uuid: v.uuid === '' ? null : v.uuid,
+      }),
     }),
   },
   'put-member': {

@@ -99,7 +99,8 @@ export async function runDemo(config: Config, argv: string[]): Promise<number> {
         owner_user_id: org.ownerId,
         service_token: service.secret,
         owner_token: owner.secret,
-        workspaces: org.workspaces.slice(0, 3).map((w) => w.id),
+        // Both names of each workspace: the id (surface 001 and the others) and the UUID alias (002).
+        workspaces: org.workspaces.slice(0, 3).map((w) => ({ id: w.id, uuid: w.uuid })),
       });
     }
     process.stdout.write(`${JSON.stringify({ seed: options.seed, orgs: tokens }, null, 2)}\n`);

@@ -6,6 +6,7 @@ import * as activityRollups from './migrations/0002_activity_rollups.js';
 import * as usageAndWorkspaceIndexes from './migrations/0004_usage_and_workspace_indexes.js';
 import * as dropActionIndex from './migrations/0005_drop_action_index.js';
 import * as aiUsageCounts from './migrations/0006_ai_usage_counts.js';
+import * as workspaceUuidAlias from './migrations/0007_workspace_uuid_alias.js';
 import type { Database } from './schema.js';
 
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004_usage_and_workspace_indexes': usageAndWorkspaceIndexes,
   '0005_drop_action_index': dropActionIndex,
   '0006_ai_usage_counts': aiUsageCounts,
+  '0007_workspace_uuid_alias': workspaceUuidAlias,
 };
 
 const provider: MigrationProvider = {

@@ -38,6 +38,8 @@ export interface WorkspacesTable {
   name: string;
   status: Generated<string>;
   owner_user_id: string;
+  /** The public UUID alias (canonical lower case), unique across the deployment; see API.md §1. */
+  uuid: ColumnType<string | null, string | null | undefined, string | null>;
   settings: DefaultedJson;
   metrics_cache: DefaultedJson;
   hired_agent_id: string | null;

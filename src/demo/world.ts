@@ -8,7 +8,10 @@ import { createRandom, Dice, ZipfPicker } from './random.js';
 
 export interface DemoWorkspace {
   orgId: string;
+  /** Integer-form id (surface 001, and every other surface). */
   id: string;
+  /** UUID alias (surface 002, and 000 and ingestion, which take either; API.md §1). */
+  uuid: string;
   ownerId: string;
   userIds: string[];
   apps: { id: string; endpoints: string[] }[];
@@ -93,10 +96,10 @@ export function planWorld(options: WorldOptions): DemoOrg[] {
     );
     const workspaces: DemoWorkspace[] = [];
     for (let w = 0; w < workspaceSizes[o]!; w += 1) {
-      // Every fifth workspace is addressed by a UUID (surface 002), the others by integers (001).
-      const numeric = workspaceIds[nextWorkspace]!;
+      // An integer id for surface 001 and a UUID alias for surface 002, as platforms keep both.
+      const id = workspaceIds[nextWorkspace]!;
       nextWorkspace += 1;
-      const id = w % 5 === 4 ? uuidFrom(options.seed, numeric) : numeric;
+      const uuid = uuidFrom(options.seed, id);
       const ownerId = users[w % users.length]!;
       const members = [ownerId, ...users.filter(() => rng.chance(Math.min(1, 6 / users.length)))];
       const apps = Array.from({ length: rng.int(2, 4) }, (_, a) => ({
@@ -104,7 +107,7 @@ export function planWorld(options: WorldOptions): DemoOrg[] {
         endpoints: Array.from({ length: rng.int(2, 6) }, (_, e) => `ep-${id}-${a + 1}-${e + 1}`),
       }));
       const augmentations = Array.from({ length: rng.int(1, 3) }, (_, g) => `aug-${id}-${g + 1}`);
-      workspaces.push({ orgId, id, ownerId, userIds: [...new Set(members)], apps, augmentations });
+      workspaces.push({ orgId, id, uuid, ownerId, userIds: [...new Set(members)], apps, augmentations });
     }
     orgs.push({
       id: orgId,
@@ -118,10 +121,14 @@ export function planWorld(options: WorldOptions): DemoOrg[] {
   return orgs;
 }
 
-/** A stable UUID (v4 layout) derived from a seed and a number, so reloads reuse the same id. */
+/**
+ * A stable UUID (v4 layout) derived from a seed and a number, so reloads reuse the same alias. The
+ * `d1` prefix keeps it apart from the UUID ids earlier demos gave every fifth workspace (`d0…`),
+ * which an alias may not equal.
+ */
 function uuidFrom(seed: number, numeric: string): string {
   const hex = (BigInt(seed) * 1_000_003n + BigInt(numeric)).toString(16).padStart(12, '0').slice(-12);
-  return `d0000000-0000-4000-8000-${hex}`;
+  return `d1000000-0000-4000-8000-${hex}`;
 }
 
 /** Inserts the world (idempotently: existing rows are kept). */
@@ -144,9 +151,10 @@ export async function loadWorld(db: Kysely<Database>, orgs: DemoOrg[]): Promise<
           ${org.agents.map((a) => a.name)}::text[], ${org.agents.map((a) => a.type)}::text[]) AS a(id, slug, name, type)
         ON CONFLICT (org_id, id) DO NOTHING`.execute(trx);
       await sql`
-        INSERT INTO workspaces (org_id, id, name, owner_user_id)
-        SELECT ${org.id}, w.id, 'Workspace ' || w.id, w.owner
-        FROM unnest(${org.workspaces.map((w) => w.id)}::text[], ${org.workspaces.map((w) => w.ownerId)}::text[]) AS w(id, owner)
+        INSERT INTO workspaces (org_id, id, uuid, name, owner_user_id)
+        SELECT ${org.id}, w.id, w.uuid, 'Workspace ' || w.id, w.owner
+        FROM unnest(${org.workspaces.map((w) => w.id)}::text[], ${org.workspaces.map((w) => w.uuid)}::uuid[],
+          ${org.workspaces.map((w) => w.ownerId)}::text[]) AS w(id, uuid, owner)
         ON CONFLICT DO NOTHING`.execute(trx);
       const members = org.workspaces.flatMap((w) =>
         w.userIds.filter((u) => u !== w.ownerId).map((u) => [w.id, u] as const),

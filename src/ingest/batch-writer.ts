@@ -15,7 +15,8 @@ import {
   upsertExecutions,
 } from '../ledger/executions/write.js';
 import { ensureUsers } from '../ledger/orgs/users.js';
-import { type LedgerWrite, recordTime } from './events/types.js';
+import { resolveWorkspaceNames } from '../ledger/workspaces/workspace-names.js';
+import { type LedgerWrite, recordTime, withWorkspace } from './events/types.js';
 
 export interface BatchItem {
   index: number;
@@ -49,17 +50,6 @@ function newestPerKey<T extends BatchItem>(items: T[], key: (item: T) => string)
     if (!current || current.time.getTime() <= item.time.getTime()) newest.set(key(item), item);
   }
   return [...newest.values()];
-}
-
-async function existingWorkspaces(db: Kysely<Database>, orgId: string, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('workspaces')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('id', 'in', ids)
-    .execute();
-  return new Set(rows.map((row) => row.id));
 }
 
 /** Claims the events' dedup keys; returns the keys that were new (the others are duplicates). */
@@ -150,15 +140,17 @@ async function applySourceChanges(
 
 /** Writes one org's events inside the caller's transaction. */
 async function writeOrgBatch(db: Kysely<Database>, orgId: string, items: BatchItem[], outcome: BatchOutcome) {
-  // 1. Events naming a workspace that does not exist are rejected before anything is claimed.
-  const workspaceIds = [
+  // 1. Events naming a workspace that does not exist are rejected before anything is claimed; the
+  // others are rewritten to the workspace's id, whether they named it by id or by UUID alias.
+  const workspaceNames = [
     ...new Set(items.map((i) => i.write.workspaceId).filter((id): id is string => id !== null)),
   ];
-  const workspaces = await existingWorkspaces(db, orgId, workspaceIds);
+  const workspaces = await resolveWorkspaceNames(db, orgId, workspaceNames);
   const candidates: BatchItem[] = [];
   for (const item of items) {
     const workspaceId = item.write.workspaceId;
-    if (workspaceId !== null && !workspaces.has(workspaceId)) {
+    const resolved = workspaceId === null ? undefined : workspaces.get(workspaceId);
+    if (workspaceId !== null && resolved === undefined) {
       const field = item.write.kind === 'ai_usage' ? 'data.workspaceId' : 'data.workspace_id';
       outcome.rejected.push({
         index: item.index,
@@ -166,7 +158,9 @@ async function writeOrgBatch(db: Kysely<Database>, orgId: string, items: BatchIt
         errors: [`${field}: no workspace "${workspaceId}" in org "${orgId}"`],
       });
     } else {
-      candidates.push(item);
+      candidates.push(
+        resolved === undefined ? item : { ...item, write: withWorkspace(item.write, resolved) },
+      );
     }
   }
 

@@ -43,6 +43,7 @@ describe('PUT /v1/admin/orgs/{org_id}/workspaces/{workspace_id}', () => {
     expect(created.json()).toEqual({
       org_id: w.org.id,
       id,
+      uuid: null,
       name: 'Marketing',
       status: 'active',
       owner_user_id: w.owner.id,

@@ -73,3 +73,19 @@ it('provisions an org, a user, a workspace and a token, and validates like the A
   expect(unknown.code).toBe(1);
   expect(unknown.err).toContain('unknown operation "dance"');
 });
+
+it('put-workspace --uuid sets the UUID alias and --uuid "" removes it', async () => {
+  expect((await cli('create-org', '--id', 'globex', '--name', 'Globex')).code).toBe(0);
+  const owner = ['--org', 'globex', '--id', '7', '--email', 'hank@globex.test', '--role', 'owner'];
+  expect((await cli('put-user', ...owner)).code).toBe(0);
+  const workspace = ['put-workspace', '--org', 'globex', '--id', '1002', '--name', 'Ops', '--owner', '7'];
+  const alias = '3C90C3CC-0D44-4B50-8888-8DD25736052A';
+  const aliased = await cli(...workspace, '--uuid', alias);
+  expect(aliased.code, aliased.err).toBe(0);
+  expect(JSON.parse(aliased.out)).toMatchObject({ id: '1002', uuid: alias.toLowerCase() });
+  const removed = await cli(...workspace, '--uuid', '');
+  expect(JSON.parse(removed.out)).toMatchObject({ id: '1002', uuid: null });
+  const bad = await cli(...workspace, '--uuid', 'nope');
+  expect(bad.code).toBe(1);
+  expect(JSON.parse(bad.err)).toMatchObject({ status: 422, errors: [{ pointer: '#/uuid' }] });
+}, 120_000);

@@ -61,9 +61,20 @@ it('loads a demo the API serves, idempotently, and exports it', async () => {
       org_id: string;
       records: { activities: number; executions: number; usages: number };
       service_token: string;
+      owner_token: string;
+      workspaces: { id: string; uuid: string }[];
     }[];
   };
   expect(demo.orgs).toHaveLength(3);
+  // Every workspace has both names (API.md §1): an integer id for 001, a UUID alias for 002.
+  for (const org of demo.orgs) {
+    expect(org.workspaces.length).toBeGreaterThan(0);
+    for (const workspace of org.workspaces) {
+      expect(Object.keys(workspace)).toEqual(['id', 'uuid']);
+      expect(workspace.id).toMatch(/^[1-9]\d*$/);
+      expect(workspace.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+  }
   const total = demo.orgs.reduce((sum, org) => sum + org.records.activities, 0);
   expect(total).toBeLessThanOrEqual(3000);
   const largest = demo.orgs[0]!;
@@ -91,6 +102,23 @@ it('loads a demo the API serves, idempotently, and exports it', async () => {
     expect(summary.statusCode).toBe(200);
     // the same seed twice stores every record once
     expect(summary.json().total_requests).toBe(largest.records.activities);
+
+    // One printed workspace answers on 002 by its uuid and on 001 by its integer id.
+    const workspace = largest.workspaces[0]!;
+    const owner = { authorization: `Bearer ${largest.owner_token}` };
+    const details = await app.inject({
+      method: 'GET',
+      url: `/api/v1/workspaces/${workspace.uuid}`,
+      headers: owner,
+    });
+    expect(details.statusCode, details.body).toBe(200);
+    expect(details.json()).toMatchObject({ id: workspace.uuid, name: `Workspace ${workspace.id}` });
+    const history = await app.inject({
+      method: 'GET',
+      url: '/workspaces/usage',
+      headers: { ...owner, 'x-workspace-id': workspace.id },
+    });
+    expect(history.statusCode, history.body).toBe(200);
   } finally {
     await app.close();
     await deployment.database.close();

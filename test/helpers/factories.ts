@@ -60,13 +60,14 @@ export class Factory {
 
   async workspace(
     orgId: string,
-    options: { id?: string; ownerId?: string; name?: string } = {},
+    options: { id?: string; ownerId?: string; name?: string; uuid?: string } = {},
   ): Promise<{ id: string; ownerId: string }> {
     const ownerId = options.ownerId ?? (await this.user(orgId)).id;
     const id = options.id ?? uid('ws');
     await this.admin('PUT', `/v1/admin/orgs/${orgId}/workspaces/${id}`, {
       name: options.name ?? `Workspace ${id}`,
       owner_user_id: ownerId,
+      ...(options.uuid !== undefined ? { uuid: options.uuid } : {}),
     });
     return { id, ownerId };
   }

@@ -112,11 +112,13 @@ export const ROUTE_TABLE: Record<string, RouteSpec> = {
   },
   'GET /api/v1/workspace/:workspaceId/ai/usages': {
     guard: 'ai-usages',
-    calls: (t) => allWorkspaces(t).map((ws) => get(`/api/v1/workspace/${ws}/ai/usages`)),
+    // By every id, and by the integer workspace's UUID alias (API.md §1).
+    calls: (t) => [...allWorkspaces(t), t.intAlias].map((ws) => get(`/api/v1/workspace/${ws}/ai/usages`)),
   },
   'GET /api/v1/workspaces/:workspace_id': {
     guard: 'workspace',
-    calls: (t) => [get(`/api/v1/workspaces/${t.workspaces.uuid}`)],
+    // By a UUID id, and by the integer workspace's UUID alias.
+    calls: (t) => [get(`/api/v1/workspaces/${t.workspaces.uuid}`), get(`/api/v1/workspaces/${t.intAlias}`)],
   },
 
   ...WRITE_ROUTES,

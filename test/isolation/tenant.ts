@@ -1,6 +1,6 @@
 // One tenant of the isolation matrix, built through the front door: users of every org role,
 // workspaces in the three id forms the surfaces address (integer for 001, UUID for 002, a plain
-// string for 004), workspace owners and staff with each permission and with none, agents, a hired
+// string for 004; the integer one also carries a UUID alias, API.md §1), workspace owners and staff with each permission and with none, agents, a hired
 // agent, integrations, tokens of every kind, and records of every kind. Every stored string
 // carries the tenant's prefix, so a leak of any of it is visible in a response body.
 import { randomInt, randomUUID } from 'node:crypto';
@@ -43,6 +43,8 @@ export interface Tenant {
   org: string;
   people: Record<string, Person>;
   workspaces: { int: string; uuid: string; str: string };
+  /** The integer workspace's UUID alias, which names it on surfaces 002 and 000 (API.md §1). */
+  intAlias: string;
   agents: { chat: string; image: string };
   /** Attributes of the tenant's activity records (004 addresses them as path segments). */
   attributes: { app: string; endpoint: string; augmentation: string; resource: string };
@@ -103,11 +105,13 @@ export async function buildTenant(t: TestApp, prefix: string): Promise<Tenant> {
     await person(`staff:${grant}`, 'member', 'staff', grant === 'none' ? [] : [grant]);
 
   const workspaces = { int: mark(integerId()), uuid: mark(randomUUID()), str: mark(`${prefix}-ws`) };
+  const intAlias = mark(randomUUID());
   for (const [form, id] of Object.entries(workspaces)) {
     await admin('PUT', `/v1/admin/orgs/${org}/workspaces/${id}`, {
       name: mark(`${prefix}_name_ws_${form}`),
       owner_user_id: wsOwner.id,
       settings: { label: mark(`${prefix}_settings_${form}`) },
+      ...(form === 'int' ? { uuid: intAlias } : {}),
     });
     for (const p of Object.values(people)) {
       if (p.workspaceRole === null || p === wsOwner) continue;
@@ -192,6 +196,7 @@ export async function buildTenant(t: TestApp, prefix: string): Promise<Tenant> {
     org,
     people,
     workspaces,
+    intAlias,
     agents,
     attributes,
     serviceTokenId: serviceToken.id,

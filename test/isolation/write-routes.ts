@@ -41,10 +41,12 @@ function ingestCall(t: Tenant): RouteCall {
         status: 'completed',
       }),
       event(5, 'execution.archived', { id: '990000000000001', workspace_id: t.workspaces.int }),
+      // The integer workspace named by its UUID alias (API.md §1).
+      event(6, 'activity.recorded', { workspace_id: t.intAlias, status_code: 200 }),
     ]),
   };
 }
-export const INGEST_PROBE_EVENTS = 5;
+export const INGEST_PROBE_EVENTS = 6;
 
 export const WRITE_ROUTES: Record<string, RouteSpec> = {
   'POST /v1/ingest': { guard: 'ingest', calls: (t) => [ingestCall(t)] },

@@ -47,6 +47,17 @@ export function workspaceOf(write: LedgerWrite): string | null {
   return write.workspaceId;
 }
 
+/**
+ * The write with its workspace named by `workspaceId`: events may name a workspace by its UUID
+ * alias (API.md §1), and records always store the workspace's id, so both forms store the same.
+ */
+export function withWorkspace(write: LedgerWrite, workspaceId: string): LedgerWrite {
+  if (write.workspaceId === workspaceId) return write;
+  if (write.kind === 'activity')
+    return { ...write, workspaceId, row: { ...write.row, workspace_id: workspaceId } };
+  return { ...write, workspaceId };
+}
+
 /** The time that orders writes of the same record: the newest wins. */
 export function recordTime(write: LedgerWrite): Date {
   switch (write.kind) {

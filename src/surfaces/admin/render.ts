@@ -24,6 +24,7 @@ export const renderUser = (user: User) => ({
 export const renderWorkspace = (workspace: Workspace) => ({
   org_id: workspace.org_id,
   id: workspace.id,
+  uuid: workspace.uuid,
   name: workspace.name,
   status: workspace.status,
   owner_user_id: workspace.owner_user_id,

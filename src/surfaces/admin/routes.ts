@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import type { AppDeps } from '../../deps.js';
-import { notFound } from '../../errors.js';
+import { invalid, notFound } from '../../errors.js';
 import { installDialect } from '../../http/dialect.js';
 import {
   authorizeOrgAdmin,
@@ -84,6 +84,22 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         response: { 200: S.WorkspaceResponse, 201: S.WorkspaceResponse },
       },
       config: { audit: { resourceType: 'workspace', resourceParam: 'workspace_id' } },
+      // The validator coerces a one-element array to its element (`coerceTypes: 'array'`): an
+      // alias must be a string as sent, so `["…"]` is refused before Ajv sees it.
+      preValidation: async (request) => {
+        const alias = (request.body as { uuid?: unknown } | null)?.uuid;
+        if (Array.isArray(alias)) {
+          throw invalid([
+            {
+              location: 'body',
+              field: ['uuid'],
+              kind: 'string_type',
+              message: 'must be string,null',
+              input: alias,
+            },
+          ]);
+        }
+      },
     },
     async (request, reply) => {
       const { org_id, workspace_id } = request.params;

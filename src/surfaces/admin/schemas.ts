@@ -38,12 +38,25 @@ export const PutUserBody = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A hyphenated UUID in either case (stored in lower case), or null to remove it: the alias of a
+ * workspace (API.md §1). One type list rather than a union, so the validator's coercion never
+ * turns "" into null (a union's null branch would).
+ */
+const NullableWorkspaceUuid = Type.Unsafe<string | null>({
+  type: ['string', 'null'],
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  description: 'UUID alias of the workspace, unique in the deployment; null removes it',
+});
+
 export const PutWorkspaceBody = Type.Object(
   {
     name: Name,
     status: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
     owner_user_id: PlatformId,
     settings: Type.Optional(AnyObject),
+    // Omitted: an update keeps the alias; null removes it.
+    uuid: Type.Optional(NullableWorkspaceUuid),
   },
   { additionalProperties: false },
 );
@@ -112,6 +125,7 @@ export const UserResponse = Type.Object({
 export const WorkspaceResponse = Type.Object({
   org_id: Type.String(),
   id: Type.String(),
+  uuid: NullableString,
   name: Type.String(),
   status: Type.String(),
   owner_user_id: Type.String(),

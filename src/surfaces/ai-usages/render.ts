@@ -7,9 +7,9 @@ import { STATUS_BY_CODE } from '../../http/errors.js';
 import type { AiUsagePage, AiUsageQuery } from '../../ledger/ai-usages/list.js';
 import { iso } from '../shared/time.js';
 
-export const renderUsage = (usage: AiUsage) => ({
+export const renderUsage = (usage: AiUsage, workspaceId: string) => ({
   id: usage.id,
-  workspaceId: usage.workspace_id,
+  workspaceId,
   toolType: usage.tool_type,
   status: usage.status,
   cost: usage.cost,
@@ -19,8 +19,8 @@ export const renderUsage = (usage: AiUsage) => ({
   completedAt: iso(usage.completed_at),
 });
 
-export const renderPage = (page: AiUsagePage, query: AiUsageQuery) => ({
-  usages: page.usages.map(renderUsage),
+export const renderPage = (page: AiUsagePage, query: AiUsageQuery, workspaceId: string) => ({
+  usages: page.usages.map((usage) => renderUsage(usage, workspaceId)),
   pagination: {
     total: page.total,
     limit: query.limit,

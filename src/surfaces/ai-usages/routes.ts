@@ -5,6 +5,7 @@ import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
 import { listAiUsages } from '../../ledger/ai-usages/list.js';
 import { authorizeWorkspaceRead } from '../../ledger/ai-usages/workspace-access.js';
+import { workspaceName } from '../../ledger/workspaces/workspace-names.js';
 import { renderPage, usagesDialect } from './render.js';
 import * as S from './schemas.js';
 
@@ -29,7 +30,7 @@ export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: 
       config: { audit: { resourceType: 'ai_usage' } },
     },
     async (request) => {
-      const workspace = await authorizeWorkspaceRead(
+      const { workspace, namedBy } = await authorizeWorkspaceRead(
         db,
         request.principal!,
         request.params.workspaceId,
@@ -37,9 +38,12 @@ export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: 
         'read',
       );
       request.auditOrgId = workspace.org_id;
+      // Recorded under the workspace's id even when the path named its alias.
+      request.auditWorkspaceId = workspace.id;
       const query = request.query;
       const page = await listAiUsages(db, workspace.org_id, workspace.id, query);
-      return renderPage(page, query);
+      // Usages name their workspace as the caller did (its id, or the UUID alias it asked by).
+      return renderPage(page, query, workspaceName(workspace, namedBy));
     },
   );
 }

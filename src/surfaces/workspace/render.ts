@@ -8,14 +8,16 @@ import { iso } from '../shared/time.js';
 import { renderHiredAgent, renderIntegrationStatus } from '../shared/workspace-parts.js';
 
 export interface WorkspaceDetails {
+  /** The uuid the caller asked by: the workspace's id or its alias. */
+  id: string;
   workspace: Workspace;
   hiredAgent: HiredAgent | null;
   integrations: IntegrationStatus[];
   metrics: Record<string, unknown>;
 }
 
-export const renderWorkspace = ({ workspace, hiredAgent, integrations, metrics }: WorkspaceDetails) => ({
-  id: workspace.id,
+export const renderWorkspace = ({ id, workspace, hiredAgent, integrations, metrics }: WorkspaceDetails) => ({
+  id,
   hired_agent_id: hiredAgent ? hiredAgent.id : null,
   user_id: workspace.owner_user_id,
   name: workspace.name,

@@ -58,7 +58,9 @@ export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps:
           },
         ]);
       }
-      const workspace = await authorizeWorkspaceRead(
+      // The uuid is the workspace's id or its alias (API.md §1); either way the answer's `id` is the
+      // uuid asked for, since seed 002 types it as the path's uuid.
+      const { workspace } = await authorizeWorkspaceRead(
         db,
         request.principal!,
         parsed.uuid,
@@ -66,6 +68,8 @@ export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps:
         'read',
       );
       request.auditOrgId = workspace.org_id;
+      // Recorded under the workspace's id even when the path named its alias.
+      request.auditWorkspaceId = workspace.id;
       // Independent reads, each on its own pooled connection: the answer waits for the slowest
       // one rather than for their sum.
       const [hiredAgent, integrations, metrics] = await Promise.all([
@@ -75,7 +79,7 @@ export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps:
         listIntegrationStatuses(db, workspace.org_id, workspace.id),
         currentWorkspaceMetrics(db, workspace, deps.now()),
       ]);
-      return renderWorkspace({ workspace, hiredAgent, integrations, metrics });
+      return renderWorkspace({ id: parsed.uuid, workspace, hiredAgent, integrations, metrics });
     },
   );
 }
