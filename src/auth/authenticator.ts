@@ -26,19 +26,22 @@ export class Authenticator {
   private readonly cache = new Map<string, CachedToken>();
   private readonly lastUsed = new Map<string, Date>();
   private readonly timer: NodeJS.Timeout;
+  /** Hashes that authenticate as the deployment admin (see acceptAdminToken). */
+  private readonly adminTokenHashes: Uint8Array[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly adminTokenHash: Uint8Array,
+    adminTokenHash: Uint8Array | null,
     private readonly now: () => number = Date.now,
   ) {
+    if (adminTokenHash !== null) this.adminTokenHashes.push(adminTokenHash);
     this.timer = setInterval(() => void this.flushLastUsed().catch(() => {}), LAST_USED_FLUSH_MS);
     this.timer.unref();
   }
 
   async authenticate(token: string): Promise<Principal | null> {
     const presented = hashToken(token);
-    if (sameHash(presented, this.adminTokenHash)) return DEPLOYMENT_ADMIN;
+    if (this.adminTokenHashes.some((hash) => sameHash(presented, hash))) return DEPLOYMENT_ADMIN;
     const tokenId = tokenIdOf(token);
     if (tokenId === null) return null;
     const row = await this.lookup(tokenId);
@@ -53,6 +56,14 @@ export class Authenticator {
       tokenId,
       abilities: row.abilities,
     };
+  }
+
+  /**
+   * Accepts one more deployment-admin token: the one generated once the server listens, and the
+   * in-memory one under which the control socket runs administration commands.
+   */
+  acceptAdminToken(hash: Uint8Array): void {
+    this.adminTokenHashes.push(hash);
   }
 
   /** Forgets a token at once (after revocation), so this instance never serves it again. */
