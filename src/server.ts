@@ -46,19 +46,7 @@ export async function serve(config: Config): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
 
-  let address: string;
-  try {
-    address = await app.listen({ port: config.port, host: config.host });
-  } catch (error) {
-    await app.close().catch(() => {});
-    await database.close().catch(() => {});
-    throw error;
-  }
-  if (deployment.adminToken.hash === null) {
-    const admin = await resolveAdminToken(database.db, config);
-    app.deps.authenticator.acceptAdminToken(admin.hash);
-    if (admin.generated) announceAdminToken(admin.generated);
-  }
+  // The control socket comes up before the port: once the server answers, the CLI reaches it.
   if (database.lock) {
     const { startControlServer } = await import('./control/control-server.js');
     // The control socket's commands act as the deployment admin under a token that never leaves
@@ -76,6 +64,20 @@ export async function serve(config: Config): Promise<void> {
       app.log.error({ err: error }, 'control command failed'),
     );
     database.lock.publishSocket(control.path);
+  }
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await control?.close().catch(() => {});
+    await app.close().catch(() => {});
+    await database.close().catch(() => {});
+    throw error;
+  }
+  if (deployment.adminToken.hash === null) {
+    const admin = await resolveAdminToken(database.db, config);
+    app.deps.authenticator.acceptAdminToken(admin.hash);
+    if (admin.generated) announceAdminToken(admin.generated);
   }
   app.log.info(
     { database: database.kind, url: address, ...(control ? { control_socket: control.path } : {}) },

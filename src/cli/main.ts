@@ -2,7 +2,7 @@
 import { embeddedDataDir } from '../bootstrap.js';
 import { type Config, loadConfig } from '../config.js';
 import { liveHolder } from '../db/data-dir-lock.js';
-import { localHost, processIo } from './command-host.js';
+import { type CommandIo, localHost, processIo } from './command-host.js';
 import { type DatabaseCommand, failureMessage, isDatabaseCommand, runDatabaseCommand } from './commands.js';
 
 const USAGE = `tally — usage and activity ledger for AI-agent platforms
@@ -21,13 +21,31 @@ While a server runs on the embedded database, the other commands run through it.
 `;
 
 /**
+ * The control socket of the server holding the data folder, if one does. A server still starting
+ * (it holds the folder but does not listen yet: initdb, migrations) is waited for.
+ */
+async function serverSocket(dataDir: string, io: CommandIo): Promise<string | null> {
+  const deadline = Date.now() + 120_000;
+  let holder = liveHolder(dataDir);
+  let told = false;
+  while (holder !== null && holder.socket === null && holder.command.split(' ')[0] === 'serve') {
+    if (Date.now() > deadline) break;
+    if (!told) io.err.write(`tally: waiting for the server (process ${holder.pid}) to finish starting…\n`);
+    told = true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    holder = liveHolder(dataDir);
+  }
+  return holder?.socket ?? null;
+}
+
+/**
  * A command that needs the database. On the embedded database, a server holding the data folder
  * runs it (no second process may open the folder); otherwise this process opens it, which fails
  * fast, naming the holder, while another command holds it.
  */
 async function runWithDatabase(config: Config, command: DatabaseCommand, args: string[]): Promise<number> {
   const io = processIo();
-  const socket = config.databaseUrl ? null : liveHolder(embeddedDataDir(config))?.socket;
+  const socket = config.databaseUrl ? null : await serverSocket(embeddedDataDir(config), io);
   if (socket) {
     const { ControlUnreachableError, runThroughServer } = await import('../control/control-client.js');
     const { args: sent, output } =
