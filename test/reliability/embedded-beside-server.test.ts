@@ -43,8 +43,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function start(port: number): Promise<ServiceProcess> {
-  const service = await ServiceProcess.start(port, env);
+async function start(port: number, withEnv = env): Promise<ServiceProcess> {
+  const service = await ServiceProcess.start(port, withEnv);
   services.push(service);
   return service;
 }
@@ -186,6 +186,31 @@ it.runIf(embedded)('fails fast, naming the holder, while another command holds t
     rmSync(lockFile(), { force: true });
   }
 });
+
+it.runIf(embedded)(
+  'serves the CLI through a socket outside a data folder whose path is too long',
+  async () => {
+    const longDir = join(
+      dataDir,
+      'a-data-folder-with-a-path-long-enough-to-overflow-the-unix-socket-path-limit',
+    );
+    mkdirSync(join(longDir, 'pglite'), { recursive: true });
+    execFileSync('tar', ['-xf', inject('pgliteTemplatePath'), '-C', join(longDir, 'pglite')], {
+      stdio: 'pipe',
+    });
+    const longEnv = { ...env, TALLY_DATA_DIR: longDir };
+    const service = await start(await freePort(), longEnv);
+    const socket = (
+      JSON.parse(readFileSync(lockPathOf(join(longDir, 'pglite')), 'utf8')) as { socket: string }
+    ).socket;
+    expect(socket).toMatch(new RegExp(`^${tmpdir()}/tally-[^/]+/tally\\.sock$`));
+    expect(Buffer.byteLength(socket)).toBeLessThanOrEqual(100);
+    const created = await runCli(['admin', 'create-org', '--id', 'long', '--name', 'Long'], longEnv);
+    expect(created.code, created.err).toBe(0);
+    expect(await service.stop()).toBe(0);
+    expect(existsSync(join(socket, '..'))).toBe(false);
+  },
+);
 
 it.runIf(!embedded)(
   'on PostgreSQL the CLI works directly beside the server: no lock, no socket',
