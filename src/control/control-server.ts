@@ -51,7 +51,8 @@ function frames(res: ServerResponse, key: 'out' | 'err'): Writable {
   return new Writable({
     decodeStrings: false,
     write(chunk: Buffer | string, _encoding, callback) {
-      // A CLI that went away (Ctrl-C) no longer reads: its output is dropped, the command ends.
+      // A CLI that went away (Ctrl-C) no longer reads: its output is dropped and the command runs
+      // to its end (a demo half loaded is no better than one fully loaded).
       if (res.destroyed || res.writableEnded) return callback();
       if (res.write(`${JSON.stringify({ [key]: String(chunk) })}\n`)) callback();
       else res.once('drain', () => callback());
