@@ -34,7 +34,8 @@ export interface BuildAppOptions {
   config: Config;
   database: LedgerDatabase;
   keyring: Keyring;
-  adminTokenHash: Uint8Array;
+  /** Null until the server generates one (it does so only once it listens). */
+  adminTokenHash: Uint8Array | null;
   logger?: FastifyServerOptions['logger'];
   now?: () => Date;
 }

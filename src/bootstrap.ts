@@ -14,6 +14,11 @@ import { buildKeyring, type Keyring } from './secrets/keys.js';
 
 const ADMIN_TOKEN_HASH_KEY = 'admin_token_sha256';
 
+/** The PGlite data folder inside TALLY_DATA_DIR. */
+export function embeddedDataDir(config: Config): string {
+  return join(config.dataDir, 'pglite');
+}
+
 export function databaseTarget(config: Config): DatabaseTarget {
   return config.databaseUrl
     ? {
@@ -22,7 +27,7 @@ export function databaseTarget(config: Config): DatabaseTarget {
         poolSize: config.dbPoolSize,
         statementTimeoutMs: config.statementTimeoutMs,
       }
-    : { kind: 'pglite', dataDir: join(config.dataDir, 'pglite') };
+    : { kind: 'pglite', dataDir: embeddedDataDir(config) };
 }
 
 /** TALLY_SECRET_KEY, or for the embedded default a key generated once and kept in the data folder. */
@@ -38,19 +43,29 @@ export function resolveSecretKey(config: Config): string {
 }
 
 export interface AdminTokenState {
-  hash: Buffer;
+  /** Null only when generation was deferred (`serve` generates once it listens). */
+  hash: Buffer | null;
   /** The plaintext, only when it was generated just now (to be shown once). */
   generated: string | null;
 }
 
-export async function resolveAdminToken(db: Kysely<Database>, config: Config): Promise<AdminTokenState> {
-  if (config.adminToken) return { hash: hashToken(config.adminToken), generated: null };
+/** The configured or stored deployment admin token's hash, or null when there is none yet. */
+export async function knownAdminTokenHash(db: Kysely<Database>, config: Config): Promise<Buffer | null> {
+  if (config.adminToken) return hashToken(config.adminToken);
   const stored = await db
     .selectFrom('deployment_settings')
     .select('value')
     .where('key', '=', ADMIN_TOKEN_HASH_KEY)
     .executeTakeFirst();
-  if (stored) return { hash: Buffer.from(stored.value, 'hex'), generated: null };
+  return stored ? Buffer.from(stored.value, 'hex') : null;
+}
+
+export async function resolveAdminToken(
+  db: Kysely<Database>,
+  config: Config,
+): Promise<AdminTokenState & { hash: Buffer }> {
+  const known = await knownAdminTokenHash(db, config);
+  if (known) return { hash: known, generated: null };
   const token = newAdminToken();
   const hash = hashToken(token);
   const inserted = await db
@@ -70,12 +85,23 @@ export interface Deployment {
   adminToken: AdminTokenState;
 }
 
-export async function prepareDeployment(config: Config): Promise<Deployment> {
+export interface PrepareOptions {
+  /**
+   * False leaves a missing admin token ungenerated (hash null): `serve` generates, stores and
+   * shows it only once it listens, so a start that fails never swallows an unshown token.
+   */
+  generateAdminToken?: boolean;
+}
+
+export async function prepareDeployment(config: Config, options: PrepareOptions = {}): Promise<Deployment> {
   const secretKey = resolveSecretKey(config);
   const database = await openDatabase(databaseTarget(config));
   try {
     await migrateToLatest(database.db);
-    const adminToken = await resolveAdminToken(database.db, config);
+    const adminToken =
+      options.generateAdminToken === false
+        ? { hash: await knownAdminTokenHash(database.db, config), generated: null }
+        : await resolveAdminToken(database.db, config);
     return { database, keyring: buildKeyring(secretKey, config.previousSecretKeys), adminToken };
   } catch (error) {
     await database.close();
@@ -83,8 +109,8 @@ export async function prepareDeployment(config: Config): Promise<Deployment> {
   }
 }
 
-export function announceAdminToken(token: string): void {
-  process.stderr.write(
+export function announceAdminToken(token: string, err: NodeJS.WritableStream = process.stderr): void {
+  err.write(
     [
       '',
       '  Tally generated the deployment admin token. It is shown this once and stored only as a hash:',

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { DataFolderLock } from '../../src/db/data-dir-lock.js';
 import { type Dataset, type DatasetSpec, runDemo } from './dataset.js';
 import type { Query } from './scenarios.js';
 
@@ -52,13 +53,19 @@ export async function ensurePgliteDataset(
 
 /** Opens the data directory (the service must not be running on it) for a few queries. */
 export async function withPglite<T>(dataDir: string, run: (query: Query) => Promise<T>): Promise<T> {
-  // The service keeps its database in <TALLY_DATA_DIR>/pglite (src/bootstrap.ts).
-  const client = await PGlite.create({ dataDir: join(dataDir, 'pglite') });
+  // The service keeps its database in <TALLY_DATA_DIR>/pglite (src/bootstrap.ts); its lock
+  // refuses the folder while another process holds it (src/db/data-dir-lock.ts).
+  const lock = DataFolderLock.acquire(join(dataDir, 'pglite'));
   try {
-    return await run(
-      async (text, params = []) => (await client.query(text, params as unknown[])).rows as never,
-    );
+    const client = await PGlite.create({ dataDir: join(dataDir, 'pglite') });
+    try {
+      return await run(
+        async (text, params = []) => (await client.query(text, params as unknown[])).rows as never,
+      );
+    } finally {
+      await client.close();
+    }
   } finally {
-    await client.close();
+    lock.release();
   }
 }

@@ -35,19 +35,22 @@ export class Authenticator {
   private feed: Pick<RevocationFeed, 'confirmed' | 'announce'> | null = null;
   /** Counts evictions, so a lookup that raced one does not cache the row it read before it. */
   private evictions = 0;
+  /** Hashes that authenticate as the deployment admin (see acceptAdminToken). */
+  private readonly adminTokenHashes: Uint8Array[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly adminTokenHash: Uint8Array,
+    adminTokenHash: Uint8Array | null,
     private readonly now: () => number = Date.now,
   ) {
+    if (adminTokenHash !== null) this.adminTokenHashes.push(adminTokenHash);
     this.timer = setInterval(() => void this.flushLastUsed().catch(() => {}), LAST_USED_FLUSH_MS);
     this.timer.unref();
   }
 
   async authenticate(token: string): Promise<Principal | null> {
     const presented = hashToken(token);
-    if (sameHash(presented, this.adminTokenHash)) return DEPLOYMENT_ADMIN;
+    if (this.adminTokenHashes.some((hash) => sameHash(presented, hash))) return DEPLOYMENT_ADMIN;
     const tokenId = tokenIdOf(token);
     if (tokenId === null) return null;
     const row = await this.lookup(tokenId);
@@ -62,6 +65,14 @@ export class Authenticator {
       tokenId,
       abilities: row.abilities,
     };
+  }
+
+  /**
+   * Accepts one more deployment-admin token: the one generated once the server listens, and the
+   * in-memory one under which the control socket runs administration commands.
+   */
+  acceptAdminToken(hash: Uint8Array): void {
+    this.adminTokenHashes.push(hash);
   }
 
   /** Shares revocations with the other instances of the deployment (with Redis). */

@@ -1,21 +1,15 @@
 // `tally admin …`: the administration API's operations from the command line. Each operation is
 // served by the very same routes, in process, under a one-off deployment-admin token, so the CLI
-// validates, authorizes, records and answers exactly like the HTTP API.
-import { randomBytes } from 'node:crypto';
+// validates, authorizes, records and answers exactly like the HTTP API. Beside a server holding
+// the embedded database, that process is the server (src/control).
 import { parseArgs } from 'node:util';
-import { buildApp } from '../app.js';
-import { hashToken } from '../auth/tokens.js';
-import { announceAdminToken, prepareDeployment } from '../bootstrap.js';
 import type { Config } from '../config.js';
+import { type AdminRequest, type CommandIo, localHost, type OpenHost, processIo } from './command-host.js';
 
 interface Operation {
   summary: string;
   options: Record<string, { type: 'string'; required?: boolean; description: string }>;
-  request(values: Record<string, string | undefined>): {
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-    url: string;
-    body?: unknown;
-  };
+  request(values: Record<string, string | undefined>): AdminRequest;
 }
 
 const enc = encodeURIComponent;
@@ -204,21 +198,23 @@ function usage(): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
+/** Whether `tally admin …` reads standard input (the CLI sends it along to a server). */
+export function adminReadsStdin(argv: string[]): boolean {
+  return argv[0] === 'put-integration';
 }
 
-export async function runAdmin(config: Config, argv: string[]): Promise<number> {
+export async function runAdmin(
+  config: Config,
+  argv: string[],
+  io: CommandIo = processIo(),
+  openHost: OpenHost = localHost(config, io),
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === 'rotate-secret-key')
-    return (await import('./rotate-secret-key.js')).runRotateSecretKey(config);
+    return (await import('./rotate-secret-key.js')).runRotateSecretKey(config, io.out, io.err, openHost);
   const operation = name ? OPERATIONS[name] : undefined;
   if (!operation) {
-    process.stderr.write(
+    io.err.write(
       name && name !== '--help' ? `tally admin: unknown operation "${name}"\n\n${usage()}` : usage(),
     );
     return name === '--help' ? 0 : 1;
@@ -228,35 +224,20 @@ export async function runAdmin(config: Config, argv: string[]): Promise<number> 
     ([key, spec]) => spec.required && values[key] === undefined,
   );
   if (missing.length > 0) {
-    process.stderr.write(`tally admin ${name}: missing ${missing.map(([key]) => `--${key}`).join(', ')}\n`);
+    io.err.write(`tally admin ${name}: missing ${missing.map(([key]) => `--${key}`).join(', ')}\n`);
     return 1;
   }
   const args = values as Record<string, string | undefined>;
-  if (name === 'put-integration') args.secret = await readStdin();
+  if (adminReadsStdin(argv)) args.secret = (await io.readStdin()).replace(/\r?\n$/, '');
 
-  const deployment = await prepareDeployment(config);
-  if (deployment.adminToken.generated) announceAdminToken(deployment.adminToken.generated);
-  const oneOff = `tly_admin_${randomBytes(32).toString('base64url')}`;
-  const app = await buildApp({
-    config,
-    database: deployment.database,
-    keyring: deployment.keyring,
-    adminTokenHash: hashToken(oneOff),
-  });
+  const host = await openHost({ migrate: true });
   try {
-    const request = operation.request(args);
-    const response = await app.inject({
-      method: request.method,
-      url: request.url,
-      headers: { authorization: `Bearer ${oneOff}` },
-      ...(request.body !== undefined ? { payload: request.body as object } : {}),
-    });
-    const out = response.statusCode < 300 ? process.stdout : process.stderr;
+    const response = await host.admin(operation.request(args));
+    const out = response.statusCode < 300 ? io.out : io.err;
     if (response.body) out.write(`${JSON.stringify(JSON.parse(response.body), null, 2)}\n`);
     else out.write(`${response.statusCode}\n`);
     return response.statusCode < 300 ? 0 : 1;
   } finally {
-    await app.close();
-    await deployment.database.close();
+    await host.close();
   }
 }

@@ -1,10 +1,10 @@
 // `tally demo`: fills the configured database with a realistic synthetic platform, then prints
 // tokens to explore it with. Repeating the same seed changes nothing (the ids repeat).
 import { parseArgs } from 'node:util';
-import { announceAdminToken, prepareDeployment } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import { loadDemo } from '../demo/load.js';
 import { createToken } from '../ledger/tokens/tokens.js';
+import { type CommandIo, localHost, type OpenHost, processIo } from './command-host.js';
 import { Progress } from './progress.js';
 
 const USAGE = `Usage: tally demo [options]
@@ -32,7 +32,12 @@ function count(value: string | undefined, name: string, fallback: number): numbe
   return Number(digits);
 }
 
-export async function runDemo(config: Config, argv: string[]): Promise<number> {
+export async function runDemo(
+  config: Config,
+  argv: string[],
+  io: CommandIo = processIo(),
+  openHost: OpenHost = localHost(config, io),
+): Promise<number> {
   const names = [
     'orgs',
     'workspaces',
@@ -53,7 +58,7 @@ export async function runDemo(config: Config, argv: string[]): Promise<number> {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(USAGE);
+    io.out.write(USAGE);
     return 0;
   }
   const v = values as Record<string, string | undefined>;
@@ -69,16 +74,15 @@ export async function runDemo(config: Config, argv: string[]): Promise<number> {
     seed: count(v.seed, 'seed', 1),
   };
 
-  const deployment = await prepareDeployment(config);
-  if (deployment.adminToken.generated) announceAdminToken(deployment.adminToken.generated);
+  const deployment = await openHost({ migrate: true });
   try {
     const started = Date.now();
     const { orgs, summary } = await loadDemo(deployment.database.db, options, {
-      start: (label, total) => new Progress(label, total),
+      start: (label, total) => new Progress(label, total, 'rows', io.err, io.errIsTTY),
     });
     const seconds = (Date.now() - started) / 1000;
     const total = options.activities + options.executions + options.usages;
-    process.stderr.write(
+    io.err.write(
       `loaded ${total.toLocaleString('en-US')} records in ${seconds.toFixed(1)}s (${Math.round(total / seconds).toLocaleString('en-US')}/s) on ${deployment.database.kind}\n`,
     );
     const largest = orgs.slice(0, 3);
@@ -103,9 +107,9 @@ export async function runDemo(config: Config, argv: string[]): Promise<number> {
         workspaces: org.workspaces.slice(0, 3).map((w) => ({ id: w.id, uuid: w.uuid })),
       });
     }
-    process.stdout.write(`${JSON.stringify({ seed: options.seed, orgs: tokens }, null, 2)}\n`);
+    io.out.write(`${JSON.stringify({ seed: options.seed, orgs: tokens }, null, 2)}\n`);
     return 0;
   } finally {
-    await deployment.database.close();
+    await deployment.close();
   }
 }

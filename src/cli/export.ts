@@ -1,13 +1,11 @@
 // `tally export`: streams an org's activity or executions as NDJSON or CSV, in keyset pages, so
 // memory stays constant whatever the size; progress goes to stderr, data to stdout or a file.
 import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { type Kysely, sql } from 'kysely';
-import { databaseTarget, resolveSecretKey } from '../bootstrap.js';
 import type { Config } from '../config.js';
-import { openDatabase } from '../db/open.js';
 import type { Database } from '../db/schema.js';
+import { type CommandIo, localHost, type OpenHost, processIo } from './command-host.js';
 import { Progress } from './progress.js';
 
 const USAGE = `Usage: tally export <activity|executions> --org ORG [options]
@@ -98,7 +96,7 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-async function write(out: Writable, chunk: string): Promise<void> {
+async function write(out: NodeJS.WritableStream, chunk: string): Promise<void> {
   if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', resolve));
 }
 
@@ -115,7 +113,7 @@ export async function exportRows(
   spec: ExportSpec,
   filter: ExportFilter,
   format: 'ndjson' | 'csv',
-  out: Writable,
+  out: NodeJS.WritableStream,
   onPage: (count: number) => void,
 ): Promise<number> {
   const time = sql.ref(spec.timeColumn);
@@ -159,7 +157,12 @@ function timeOption(value: string | undefined, name: string): Date | null {
   return date;
 }
 
-export async function runExport(config: Config, argv: string[]): Promise<number> {
+export async function runExport(
+  config: Config,
+  argv: string[],
+  io: CommandIo = processIo(),
+  openHost: OpenHost = localHost(config, io),
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -176,7 +179,7 @@ export async function runExport(config: Config, argv: string[]): Promise<number>
   });
   const spec = SPECS[positionals[0] ?? ''];
   if (values.help || !spec || !values.org || (values.format !== 'ndjson' && values.format !== 'csv')) {
-    (values.help ? process.stdout : process.stderr).write(USAGE);
+    (values.help ? io.out : io.err).write(USAGE);
     return values.help ? 0 : 1;
   }
   const filter: ExportFilter = {
@@ -185,16 +188,38 @@ export async function runExport(config: Config, argv: string[]): Promise<number>
     since: timeOption(values.since, 'since'),
     until: timeOption(values.until, 'until'),
   };
-  resolveSecretKey(config);
-  const database = await openDatabase(databaseTarget(config));
-  const out: Writable = values.output ? createWriteStream(values.output) : process.stdout;
+  const host = await openHost({ migrate: false });
+  const output = values.output;
+  const out = output ? createWriteStream(output) : io.out;
   try {
-    const progress = new Progress(`export ${positionals[0]}`, null);
-    await exportRows(database.db, spec, filter, values.format, out, (count) => progress.add(count));
+    const progress = new Progress(`export ${positionals[0]}`, null, 'rows', io.err, io.errIsTTY);
+    await exportRows(host.database.db, spec, filter, values.format, out, (count) => progress.add(count));
     progress.finish();
     return 0;
   } finally {
-    if (values.output) await new Promise<void>((resolve) => out.end(resolve));
-    await database.close();
+    if (output) await new Promise<void>((resolve) => out.end(resolve));
+    await host.close();
   }
+}
+
+/**
+ * `--output FILE` taken out of the arguments, for an export run by a server: the CLI writes the
+ * file itself, relative to its own working directory.
+ */
+export function splitOutputOption(argv: string[]): { args: string[]; output: string | null } {
+  const args: string[] = [];
+  let output: string | null = null;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--output' && i + 1 < argv.length) {
+      output = argv[i + 1]!;
+      i += 1;
+    } else if (arg.startsWith('--output=')) output = arg.slice('--output='.length);
+    else args.push(arg);
+  }
+  return { args, output };
 }

@@ -4,12 +4,13 @@ export class Progress {
   private done = 0;
   private lastDraw = 0;
   private readonly started = Date.now();
-  private readonly interactive = process.stderr.isTTY === true;
 
   constructor(
     private readonly label: string,
     private readonly total: number | null,
     private readonly unit = 'rows',
+    private readonly err: NodeJS.WritableStream = process.stderr,
+    private readonly interactive = process.stderr.isTTY === true,
   ) {}
 
   add(count: number): void {
@@ -39,7 +40,7 @@ export class Progress {
     } else {
       line = `${this.label} ${count} ${this.unit} · ${Math.round(rate).toLocaleString('en-US')}/s${final ? ` · done in ${seconds.toFixed(1)}s` : ''}`;
     }
-    if (this.interactive) process.stderr.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
-    else process.stderr.write(`${line}\n`);
+    if (this.interactive) this.err.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
+    else this.err.write(`${line}\n`);
   }
 }

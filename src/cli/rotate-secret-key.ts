@@ -2,17 +2,19 @@
 // TALLY_SECRET_KEY. The keys that sealed the existing secrets must be listed in
 // TALLY_PREVIOUS_SECRET_KEYS (comma-separated) for the run; once it reports no failure they can
 // be removed. Progress goes to standard error, the summary to standard output.
-import { announceAdminToken, prepareDeployment } from '../bootstrap.js';
+// Beside a server holding the embedded database, it runs in the server, under the server's keys.
+
 import type { Config } from '../config.js';
 import { type RotationProgress, rotateIntegrationSecrets } from '../ledger/workspaces/rotate-secrets.js';
+import { localHost, type OpenHost, processIo } from './command-host.js';
 
 export async function runRotateSecretKey(
   config: Config,
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
+  openHost: OpenHost = localHost(config, { ...processIo(), err }),
 ): Promise<number> {
-  const deployment = await prepareDeployment(config);
-  if (deployment.adminToken.generated) announceAdminToken(deployment.adminToken.generated);
+  const deployment = await openHost({ migrate: true });
   try {
     const report = (progress: RotationProgress) =>
       err.write(
@@ -31,6 +33,6 @@ export async function runRotateSecretKey(
     );
     return result.failed === 0 ? 0 : 1;
   } finally {
-    await deployment.database.close();
+    await deployment.close();
   }
 }

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { DataFolderLock } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 import { INT8_OID, NUMERIC_OID, parseInt8, parseNumeric, pgliteParsers } from './type-parsers.js';
@@ -15,6 +16,8 @@ export interface LedgerDatabase {
   kind: DatabaseKind;
   /** The PGlite instance, when embedded (tests dump it to make template data directories). */
   pglite: PGlite | null;
+  /** The embedded data folder's lock (src/db/data-dir-lock.ts), held until close. */
+  lock?: DataFolderLock | null;
   close(): Promise<void>;
 }
 
@@ -57,14 +60,33 @@ export async function openDatabase(target: DatabaseTarget): Promise<LedgerDataba
       client.on('error', () => {});
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', pglite: null, close: () => db.destroy() };
+    return { db, kind: 'postgres', pglite: null, lock: null, close: () => db.destroy() };
   }
-  if (target.dataDir !== null) mkdirSync(target.dataDir, { recursive: true });
-  const client = await PGlite.create({
-    ...(target.dataDir !== null ? { dataDir: target.dataDir } : {}),
-    ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
-    parsers: pgliteParsers,
-  });
+  let lock: DataFolderLock | null = null;
+  if (target.dataDir !== null) {
+    mkdirSync(target.dataDir, { recursive: true });
+    // Every opener of a data folder comes through here: a second process is refused before
+    // PGlite touches the folder.
+    lock = DataFolderLock.acquire(target.dataDir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create({
+      ...(target.dataDir !== null ? { dataDir: target.dataDir } : {}),
+      ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
+      parsers: pgliteParsers,
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
-  return { db, kind: 'pglite', pglite: client, close: () => db.destroy() };
+  const close = async () => {
+    try {
+      await db.destroy();
+    } finally {
+      lock?.release();
+    }
+  };
+  return { db, kind: 'pglite', pglite: client, lock, close };
 }
