@@ -4,12 +4,10 @@
 // time was fixed in the past, so the summary that followed never counted it, and the token it
 // created could not read usage history.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { TEST_SECRET_KEY } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { type ServiceFolder, serviceFolder } from '../reliability/service-folder.js';
 import { buildService, freePort, ServiceProcess } from '../reliability/service-process.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -26,26 +24,17 @@ function quickStartBlocks(readme: string): string[] {
 }
 
 let service: ServiceProcess;
-let dataDir: string;
-let database: TestDatabase | null = null;
+let folder: ServiceFolder;
 
 beforeAll(async () => {
   buildService();
-  dataDir = mkdtempSync(join(tmpdir(), 'tally-readme-'));
-  const env: Record<string, string> = { TALLY_DATA_DIR: dataDir, TALLY_ADMIN_TOKEN: ADMIN };
-  if (process.env.TALLY_TEST_DB === 'postgres') {
-    database = await createTestDatabase();
-    await database.database.close();
-    env.DATABASE_URL = database.url!;
-    env.TALLY_SECRET_KEY = TEST_SECRET_KEY;
-  }
-  service = await ServiceProcess.start(await freePort(), env);
+  folder = await serviceFolder('tally-readme');
+  service = await ServiceProcess.start(await freePort(), { ...folder.env, TALLY_ADMIN_TOKEN: ADMIN });
 }, 180_000);
 
 afterAll(async () => {
   await service?.stop();
-  if (database) await database.drop().catch(() => {});
-  rmSync(dataDir, { recursive: true, force: true });
+  await folder?.remove();
 });
 
 it('runs as written and ends with a read of every surface showing what it sent', () => {
@@ -61,7 +50,7 @@ it('runs as written and ends with a read of every surface showing what it sent',
   const output = execFileSync('bash', ['-c', `set -euo pipefail\n${script}`], {
     cwd: root,
     encoding: 'utf8',
-    env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, HOME: dataDir },
+    env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, HOME: folder.dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 60_000,
   });

@@ -1,41 +1,21 @@
-// The generated deployment admin token is shown once, so it is generated, stored and printed only
-// once the server listens (issue 12, item 11): a start that fails (here an unresolvable HOST)
-// prints none and stores none, and the next good start prints one that works.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { TEST_SECRET_KEY } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/test-database.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type ServiceFolder, serviceFolder } from './service-folder.js';
 import { buildService, freePort, ServiceProcess } from './service-process.js';
 
-let dataDir: string;
-let database: TestDatabase | null = null;
 let env: Record<string, string>;
+let folder: ServiceFolder;
 const services: ServiceProcess[] = [];
 
 beforeAll(async () => {
   buildService();
-  dataDir = mkdtempSync(join(tmpdir(), 'tally-admin-token-'));
+  folder = await serviceFolder('tally-admin-token');
   // No TALLY_ADMIN_TOKEN: the server generates one.
-  env = { TALLY_DATA_DIR: dataDir, TALLY_SECRET_KEY: TEST_SECRET_KEY, TALLY_ADMIN_TOKEN: '' };
-  if (testDatabaseKind() === 'pglite') {
-    mkdirSync(join(dataDir, 'pglite'));
-    execFileSync('tar', ['-xf', inject('pgliteTemplatePath'), '-C', join(dataDir, 'pglite')], {
-      stdio: 'pipe',
-    });
-  } else {
-    database = await createTestDatabase();
-    await database.database.close();
-    env.DATABASE_URL = database.url!;
-  }
+  env = { ...folder.env, TALLY_ADMIN_TOKEN: '' };
 }, 180_000);
 
 afterAll(async () => {
   for (const service of services) await service.crash();
-  await database?.drop().catch(() => {});
-  rmSync(dataDir, { recursive: true, force: true });
+  await folder?.remove();
 });
 
 const TOKEN = /tly_admin_[A-Za-z0-9_-]{43}/;

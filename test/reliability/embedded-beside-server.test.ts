@@ -4,43 +4,31 @@
 // once and survive a restart. A SIGKILLed server's lock is taken over by the next process; a
 // second server is refused. On PostgreSQL the CLI works directly, as it always did.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { lockPathOf, processStart } from '../../src/db/data-dir-lock.js';
-import { TEST_SECRET_KEY } from '../helpers/test-app.js';
-import { createTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/test-database.js';
+import { testDatabaseKind } from '../helpers/test-database.js';
 import { runCli } from './cli-process.js';
+import { type ServiceFolder, serviceFolder } from './service-folder.js';
 import { buildService, freePort, ServiceProcess } from './service-process.js';
 
 const embedded = testDatabaseKind() === 'pglite';
 let dataDir: string;
-let database: TestDatabase | null = null;
 let env: Record<string, string>;
+let folder: ServiceFolder;
 const services: ServiceProcess[] = [];
 
 beforeAll(async () => {
   buildService();
-  dataDir = mkdtempSync(join(tmpdir(), 'tally-beside-'));
-  env = { TALLY_DATA_DIR: dataDir, TALLY_SECRET_KEY: TEST_SECRET_KEY };
-  if (embedded) {
-    // The run's migrated template as the data folder, sparing an initdb in WebAssembly.
-    mkdirSync(join(dataDir, 'pglite'));
-    execFileSync('tar', ['-xf', inject('pgliteTemplatePath'), '-C', join(dataDir, 'pglite')], {
-      stdio: 'pipe',
-    });
-  } else {
-    database = await createTestDatabase();
-    await database.database.close();
-    env.DATABASE_URL = database.url!;
-  }
+  folder = await serviceFolder('tally-beside');
+  ({ dataDir, env } = folder);
 }, 180_000);
 
 afterAll(async () => {
   for (const service of services) await service.crash();
-  await database?.drop().catch(() => {});
-  rmSync(dataDir, { recursive: true, force: true });
+  await folder?.remove();
 });
 
 async function start(port: number, withEnv = env): Promise<ServiceProcess> {
