@@ -2,29 +2,18 @@
 // accepted or a duplicate, 207 when some were rejected; the accepted ones are committed first.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { orgStanding, requireAbility } from '../auth/access.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden } from '../errors.js';
 import { installDialect } from '../http/dialect.js';
+import { AUTHENTICATED, errorAnswers, problemFormat, WITH_BODY } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { type IngestGate, installIngestGate } from './back-pressure.js';
 import { type BatchItem, type Rejection, touchWorkspaces, writeBatch } from './batch-writer.js';
 import { contentMode, decodeBody, MAX_RAW_BYTES, parseEvents } from './body.js';
 import { readEnvelope } from './envelope.js';
 import { readEventData } from './events/read-event.js';
-
-const IngestResponse = Type.Object({
-  accepted: Type.Integer(),
-  duplicates: Type.Integer(),
-  rejected: Type.Array(
-    Type.Object({
-      index: Type.Integer(),
-      id: Type.Union([Type.String(), Type.Null()]),
-      errors: Type.Array(Type.String()),
-    }),
-  ),
-});
+import { INGEST_DESCRIPTION, IngestBody, IngestResponse } from './schemas.js';
 
 export async function ingestRoutes(
   parent: FastifyInstance,
@@ -43,10 +32,22 @@ export async function ingestRoutes(
     '/v1/ingest',
     {
       bodyLimit: MAX_RAW_BYTES,
+      // The handler reads the raw body itself (content mode, gzip, size): the schema documents it.
+      validatorCompiler: () => () => true,
       schema: {
         tags: ['ingestion'],
+        operationId: 'ingestEvents',
         summary: 'Record CloudEvents (one event or a batch)',
-        response: { 200: IngestResponse, 207: IngestResponse },
+        description: INGEST_DESCRIPTION,
+        body: IngestBody,
+        response: {
+          200: { ...IngestResponse, description: 'Every event was accepted or was a duplicate' },
+          207: {
+            ...IngestResponse,
+            description: 'Some events were rejected (listed); the others are committed',
+          },
+          ...errorAnswers(problemFormat, [...AUTHENTICATED, ...WITH_BODY, 403]),
+        },
       },
       config: { audit: { resourceType: 'ingest' } },
     },

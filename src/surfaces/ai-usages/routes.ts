@@ -5,11 +5,13 @@ import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
 import { listAiUsages } from '../../ledger/ai-usages/list.js';
 import { authorizeWorkspaceRead } from '../../ledger/ai-usages/workspace-access.js';
+import { AUTHENTICATED, errorAnswers, fastifyFormat } from '../shared/error-answers.js';
 import { renderPage, usagesDialect } from './render.js';
 import * as S from './schemas.js';
 
 const tags = ['ai-usages'];
-const errors = { 400: S.ErrorResponse, 401: S.ErrorResponse, 403: S.ErrorResponse, 404: S.ErrorResponse };
+// The surface answers an invalid parameter with a 400 (seed 000), never a 422.
+const errors = errorAnswers(fastifyFormat, [...AUTHENTICATED, 403, 404]);
 
 export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
@@ -21,6 +23,7 @@ export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: 
     {
       schema: {
         tags,
+        operationId: 'listAiUsages',
         summary: 'List AI tool usages',
         params: S.UsagesParams,
         querystring: S.UsagesQuery,

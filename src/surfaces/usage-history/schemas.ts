@@ -54,10 +54,3 @@ export const UsageResponse = Type.Object({
   page: Type.Integer(),
   per_page: Type.Integer(),
 });
-
-export const LaravelMessage = Type.Object({ message: Type.String() });
-
-export const LaravelValidation = Type.Object({
-  message: Type.String(),
-  errors: Type.Record(Type.String(), Type.Array(Type.String())),
-});
