@@ -18,7 +18,7 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
         operationId: 'getHealth',
         summary: 'Liveness: the process serves requests',
         response: {
-          200: Type.Object({ status: Type.Literal('ok') }),
+          200: Type.Object({ status: Type.Literal('ok') }, { description: 'Alive' }),
           ...errorAnswers(fastifyFormat, GUARDED),
         },
       },
