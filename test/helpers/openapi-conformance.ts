@@ -21,7 +21,7 @@ interface Operation {
   operationId?: string;
   responses: Record<string, ResponseObject>;
 }
-interface Document {
+export interface Document {
   paths: Record<string, Record<string, Operation>>;
 }
 
@@ -34,7 +34,7 @@ export function takeViolations(): string[] {
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 (addFormats as unknown as (ajv: Ajv2020) => void)(ajv);
-// One document per build of the app, identical across apps: compiled once per worker.
+// Compiled once per worker, like the document they come from.
 const validators = new Map<string, ValidateFunction>();
 
 function validatorOf(key: string, schema: unknown): ValidateFunction {
@@ -56,10 +56,11 @@ function payloadText(payload: unknown): string | null {
   return null; // a stream: not a JSON answer of this service
 }
 
-function check(
+/** What is wrong with an answer, held to `document`; null when nothing is. */
+export function violationOf(
   document: Document,
-  request: FastifyRequest,
-  reply: FastifyReply,
+  request: Pick<FastifyRequest, 'routeOptions' | 'method' | 'url'>,
+  reply: Pick<FastifyReply, 'statusCode' | 'getHeader'>,
   payload: unknown,
 ): string | null {
   const url = request.routeOptions.url;
@@ -98,12 +99,14 @@ function check(
   return `${where}: ${status} body does not match the document: ${ajv.errorsText(validate.errors)}; body: ${text.slice(0, 500)}`;
 }
 
+// Every app buildTestApp makes has the same routes, hence the same document: made once per worker.
+let document: Document | null = null;
+
 /** Installs the check on `app` (before ready; the document is read at the first answer). */
 export function checkAnswersAgainstDocument(app: FastifyInstance): void {
-  let document: Document | null = null;
   app.addHook('onSend', async (request, reply, payload) => {
     document ??= app.swagger() as unknown as Document;
-    const violation = check(document, request, reply, payload);
+    const violation = violationOf(document, request, reply, payload);
     if (violation) violations.push(violation);
     return payload;
   });
