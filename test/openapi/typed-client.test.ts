@@ -60,7 +60,7 @@ describe('a client generated from /openapi.json', () => {
     expect(typeErrors(readFileSync(fixture, 'utf8'))).toEqual([]);
   });
 
-  it('refuses a call that leaves out a required path parameter or the ingestion body', () => {
+  it('refuses a call that leaves out a required path parameter or header, or the ingestion body', () => {
     const errors = typeErrors(
       [
         "import createClient from 'openapi-fetch';",
@@ -68,11 +68,13 @@ describe('a client generated from /openapi.json', () => {
         "const client = createClient<paths>({ baseUrl: 'http://tally' });",
         "void client.GET('/v1/orgs/{org_id}/activity', { params: { path: {} } });",
         "void client.POST('/v1/ingest', {});",
+        "void client.GET('/workspaces/usage', {});",
       ].join('\n'),
     );
-    expect(errors).toHaveLength(2);
+    expect(errors).toHaveLength(3);
     expect(errors[0]).toMatch(/^client\.ts:4: .*org_id/s);
     expect(errors[1]).toMatch(/^client\.ts:5: .*body/s);
+    expect(errors[2]).toMatch(/^client\.ts:6: .*header: \{/s);
   });
 
   it('calls every operation of the document, and each answers as documented', async () => {
@@ -116,8 +118,6 @@ describe('a client generated from /openapi.json', () => {
         deleteIntegration: 204,
         revokeToken: 204,
       },
-      // The header it needs is checked in Laravel's words, so the schema leaves it optional.
-      listWorkspaceUsage: 422,
       // Seed 002 names workspaces by UUID; this one has a numeric id only.
       getWorkspace: 404,
     });

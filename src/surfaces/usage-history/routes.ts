@@ -38,7 +38,7 @@ export async function usageHistoryRoutes(parent: FastifyInstance, { deps }: { de
         headers: S.UsageHeaders,
         response: { 200: S.UsageResponse, ...errorAnswers(laravelFormat, [...AUTHENTICATED, 403, 422]) },
       },
-      config: { audit: { resourceType: 'execution' } },
+      config: { audit: { resourceType: 'execution' }, swaggerTransform: S.documentWorkspaceHeaderRequired },
     },
     async (request, reply) => {
       const principal = request.principal!;
