@@ -8,6 +8,8 @@ const shared = {
   testTimeout: 30_000,
   hookTimeout: 120_000,
   pool: 'forks' as const,
+  // Every answer the suite receives is checked against the OpenAPI document (test/helpers).
+  setupFiles: ['test/helpers/openapi-setup.ts'],
 };
 
 export default defineConfig({

@@ -1,6 +1,34 @@
-// The OpenAPI 3.1 document, generated from the same TypeBox schemas that validate requests.
+// The OpenAPI 3.1 document, generated from the same TypeBox schemas that validate requests and
+// serialize answers: every route's `schema` names it (operationId, summary, tag) and lists every
+// status it can answer, in its surface's error dialect (src/surfaces/shared/error-answers.ts).
+// test/openapi/ lints it, compiles a typed client from it, and checks every answer the suite
+// receives against it.
+import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { errorAnswers, fastifyFormat, GUARDED } from '../surfaces/shared/error-answers.js';
+
+const { version, license } = createRequire(import.meta.url)('../../package.json') as {
+  version: string;
+  license: string;
+};
+
+const TAGS = [
+  { name: 'ingestion', description: 'CloudEvents in (API.md §4.1); errors are problem details' },
+  {
+    name: 'administration',
+    description: 'Orgs, users, workspaces, agents, tokens (API.md §4.2); problem details',
+  },
+  { name: 'activity', description: 'Activity records and summaries (seed 004, FastAPI)' },
+  { name: 'agent usage history', description: 'Agent executions of a workspace (seeds 001/003, Laravel)' },
+  { name: 'ai-usages', description: 'AI tool usages of a workspace (seed 000, Fastify)' },
+  {
+    name: 'workspace',
+    description: 'One workspace with its agent, integrations and metrics (seed 002, FastAPI)',
+  },
+  { name: 'service', description: 'Probes and this document; no token needed' },
+];
 
 export async function installOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -8,9 +36,13 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
       openapi: '3.1.0',
       info: {
         title: 'Tally',
-        version: '0.1.0',
+        version,
         description: 'Usage and activity ledger for AI-agent platforms.',
+        license: { name: license, identifier: license },
       },
+      // Relative: the document describes whichever host serves it.
+      servers: [{ url: '/', description: 'The service that serves this document' }],
+      tags: TAGS,
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -18,5 +50,25 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
 }
 
 export function openApiRoute(app: FastifyInstance): void {
-  app.get('/openapi.json', { config: { auth: false }, schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/openapi.json',
+    {
+      config: { auth: false },
+      schema: {
+        tags: ['service'],
+        security: [],
+        operationId: 'getOpenApiDocument',
+        summary: 'This OpenAPI document',
+        response: {
+          200: Type.Unsafe<Record<string, unknown>>({
+            type: 'object',
+            additionalProperties: true,
+            description: 'The OpenAPI 3.1 document',
+          }),
+          ...errorAnswers(fastifyFormat, GUARDED),
+        },
+      },
+    },
+    async () => app.swagger(),
+  );
 }

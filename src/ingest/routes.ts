@@ -4,11 +4,11 @@
 // answers its rejection as a 400 problem document.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { orgStanding, requireAbility } from '../auth/access.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden } from '../errors.js';
 import { installDialect } from '../http/dialect.js';
+import { AUTHENTICATED, errorAnswers, problemFormat, WITH_BODY } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { type IngestGate, installIngestGate } from './back-pressure.js';
 import { type BatchItem, type Rejection, touchWorkspaces, writeBatch } from './batch-writer.js';
@@ -16,28 +16,8 @@ import { readBinaryEvent } from './binary-mode.js';
 import { contentMode, decodeBody, MAX_RAW_BYTES, parseEvents } from './body.js';
 import { readEnvelope } from './envelope.js';
 import { readEventData } from './events/read-event.js';
+import { INGEST_DESCRIPTION, IngestBody, IngestResponse } from './schemas.js';
 import { rejected as rejectedEvent, rejectionIssues } from './single-event.js';
-
-const IngestResponse = Type.Object({
-  accepted: Type.Integer(),
-  duplicates: Type.Integer(),
-  rejected: Type.Array(
-    Type.Object({
-      index: Type.Integer(),
-      id: Type.Union([Type.String(), Type.Null()]),
-      errors: Type.Array(Type.String()),
-    }),
-  ),
-});
-
-/** The 400 answer (RFC 9457); `errors` names each problem of a one-event request's event. */
-const IngestProblem = Type.Object({
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.String(),
-  errors: Type.Optional(Type.Array(Type.Object({ pointer: Type.String(), detail: Type.String() }))),
-});
 
 export async function ingestRoutes(
   parent: FastifyInstance,
@@ -56,17 +36,21 @@ export async function ingestRoutes(
     '/v1/ingest',
     {
       bodyLimit: MAX_RAW_BYTES,
+      // The handler reads the raw body itself (content mode, gzip, size): the schema documents it.
+      validatorCompiler: () => () => true,
       schema: {
         tags: ['ingestion'],
+        operationId: 'ingestEvents',
         summary: 'Record CloudEvents (one event or a batch)',
+        description: INGEST_DESCRIPTION,
+        body: IngestBody,
         response: {
-          200: IngestResponse,
-          207: IngestResponse,
-          400: {
-            description:
-              'Not an event or an array of events, or the one event the request carries was rejected',
-            content: { 'application/problem+json': { schema: IngestProblem } },
+          200: { ...IngestResponse, description: 'Every event was accepted or was a duplicate' },
+          207: {
+            ...IngestResponse,
+            description: 'Some events were rejected (listed); the others are committed',
           },
+          ...errorAnswers(problemFormat, [...AUTHENTICATED, ...WITH_BODY, 403]),
         },
       },
       config: { audit: { resourceType: 'ingest' } },

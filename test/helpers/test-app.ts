@@ -1,6 +1,7 @@
 // buildTestApp: the real app on a fresh database of its own, with a known deployment admin token,
 // a clock tests can pin, and the production logger (same redaction) writing every request at trace
-// level into the run's log, which the global teardown scans for secrets.
+// level into the run's log, which the global teardown scans for secrets. Every answer it gives is
+// checked against its OpenAPI document (openapi-conformance.ts).
 import type { Kysely } from 'kysely';
 import { buildApp, type TallyApp } from '../../src/app.js';
 import { bearerToken, hashToken } from '../../src/auth/tokens.js';
@@ -8,6 +9,7 @@ import { type Config, loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/schema.js';
 import { createLogger } from '../../src/logger.js';
 import { buildKeyring } from '../../src/secrets/keys.js';
+import { checkAnswersAgainstDocument } from './openapi-conformance.js';
 import { flushRunLog, registerSecret, runLogDestination } from './run-log.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -83,6 +85,7 @@ export async function buildTestApp(env: Record<string, string> = {}): Promise<Te
     now: () => clock.now(),
   });
   registerSecretsCrossing(app);
+  checkAnswersAgainstDocument(app);
   await app.ready();
   return {
     app,

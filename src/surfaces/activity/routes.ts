@@ -81,31 +81,57 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
     return renderSummary(await summarizeActivities(db, orgId, filter, hours, microsOfDate(deps.now())));
   }
 
-  const listSchema = <P, Q>(params: P, querystring: Q, routeAudit: AuditConfig = audit) => ({
-    schema: { tags, params, querystring, response: S.listResponses },
+  const listSchema = <P, Q>(
+    operationId: string,
+    summary: string,
+    params: P,
+    querystring: Q,
+    routeAudit: AuditConfig = audit,
+  ) => ({
+    schema: { tags, operationId, summary, params, querystring, response: S.listResponses },
     config: { audit: routeAudit },
   });
-  const summarySchema = <P>(params: P, routeAudit: AuditConfig = audit) => ({
-    schema: { tags, params, querystring: S.SummaryQuery, response: S.summaryResponses },
+  const summarySchema = <P>(
+    operationId: string,
+    summary: string,
+    params: P,
+    routeAudit: AuditConfig = audit,
+  ) => ({
+    schema: {
+      tags,
+      operationId,
+      summary,
+      params,
+      querystring: S.SummaryQuery,
+      response: S.summaryResponses,
+    },
     config: { audit: routeAudit },
-  });
-
-  app.get('/:org_id/activity', listSchema(S.OrgParams, S.ListQuery), async (request) => {
-    const { org_id } = request.params;
-    return list(request.query, org_id, ['org', org_id], {}, {}, () =>
-      authorizeOrgActivity(db, principalOf(request), org_id),
-    );
-  });
-
-  app.get('/:org_id/activity/summary', summarySchema(S.OrgParams), async (request) => {
-    const { org_id } = request.params;
-    await authorizeOrgActivity(db, principalOf(request), org_id);
-    return summarize(org_id, {}, request.query.hours);
   });
 
   app.get(
+    '/:org_id/activity',
+    listSchema('listOrgActivity', 'Activity of an org', S.OrgParams, S.ListQuery),
+    async (request) => {
+      const { org_id } = request.params;
+      return list(request.query, org_id, ['org', org_id], {}, {}, () =>
+        authorizeOrgActivity(db, principalOf(request), org_id),
+      );
+    },
+  );
+
+  app.get(
+    '/:org_id/activity/summary',
+    summarySchema('summarizeOrgActivity', 'Activity summary of an org', S.OrgParams),
+    async (request) => {
+      const { org_id } = request.params;
+      await authorizeOrgActivity(db, principalOf(request), org_id);
+      return summarize(org_id, {}, request.query.hours);
+    },
+  );
+
+  app.get(
     '/:org_id/workspaces/:workspace_id/activity',
-    listSchema(S.WorkspaceParams, S.ListQuery),
+    listSchema('listWorkspaceActivity', 'Activity of a workspace', S.WorkspaceParams, S.ListQuery),
     async (request) => {
       const { org_id, workspace_id } = request.params;
       return list(
@@ -121,7 +147,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/workspaces/:workspace_id/activity/summary',
-    summarySchema(S.WorkspaceParams),
+    summarySchema('summarizeWorkspaceActivity', 'Activity summary of a workspace', S.WorkspaceParams),
     async (request) => {
       const { org_id, workspace_id } = request.params;
       await authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id);
@@ -131,7 +157,13 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/users/:user_id/activity',
-    listSchema(S.UserParams, S.WorkspaceFilteredListQuery, userAudit),
+    listSchema(
+      'listUserActivity',
+      'Activity of a user',
+      S.UserParams,
+      S.WorkspaceFilteredListQuery,
+      userAudit,
+    ),
     async (request) => {
       const { org_id, user_id } = request.params;
       const { workspace_id } = request.query;
@@ -148,7 +180,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/users/:user_id/activity/summary',
-    summarySchema(S.UserParams, userAudit),
+    summarySchema('summarizeUserActivity', 'Activity summary of a user', S.UserParams, userAudit),
     async (request) => {
       const { org_id, user_id } = request.params;
       await authorizeUserActivity(db, principalOf(request), org_id, user_id);
@@ -158,7 +190,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/workspaces/:workspace_id/apps/:app_id/activity',
-    listSchema(S.AppParams, S.ListQuery),
+    listSchema('listAppActivity', 'Activity of an app', S.AppParams, S.ListQuery),
     async (request) => {
       const { org_id, workspace_id, app_id } = request.params;
       return list(
@@ -181,7 +213,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/workspaces/:workspace_id/apps/:app_id/endpoints/:endpoint_id/activity',
-    listSchema(S.EndpointParams, S.ListQuery),
+    listSchema('listEndpointActivity', 'Activity of an endpoint', S.EndpointParams, S.ListQuery),
     async (request) => {
       const { org_id, workspace_id, app_id, endpoint_id } = request.params;
       return list(
@@ -197,7 +229,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/workspaces/:workspace_id/apps/:app_id/endpoints/:endpoint_id/activity/summary',
-    summarySchema(S.EndpointParams),
+    summarySchema('summarizeEndpointActivity', 'Activity summary of an endpoint', S.EndpointParams),
     async (request) => {
       const { org_id, workspace_id, app_id, endpoint_id } = request.params;
       await authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id);
@@ -207,7 +239,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/workspaces/:workspace_id/augmentations/:augmentation_id/activity',
-    listSchema(S.AugmentationParams, S.ListQuery),
+    listSchema('listAugmentationActivity', 'Activity of an augmentation', S.AugmentationParams, S.ListQuery),
     async (request) => {
       const { org_id, workspace_id, augmentation_id } = request.params;
       return list(
@@ -223,7 +255,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/workspaces/:workspace_id/activity/actions/:action',
-    listSchema(S.ActionParams, S.ListQuery),
+    listSchema('listActionActivity', 'Activity of a workspace with one action', S.ActionParams, S.ListQuery),
     async (request) => {
       const { org_id, workspace_id, action } = request.params;
       return list(
@@ -239,7 +271,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/workspaces/:workspace_id/resources/:resource_id/activity',
-    listSchema(S.ResourceParams, S.ListQuery),
+    listSchema('listResourceActivity', 'Activity about a resource', S.ResourceParams, S.ListQuery),
     async (request) => {
       const { org_id, workspace_id, resource_id } = request.params;
       return list(
@@ -255,7 +287,12 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/workspaces/:workspace_id/activity/search',
-    listSchema(S.WorkspaceParams, S.SearchQuery),
+    listSchema(
+      'searchWorkspaceActivity',
+      'Search the activity of a workspace',
+      S.WorkspaceParams,
+      S.SearchQuery,
+    ),
     async (request) => {
       const { org_id, workspace_id } = request.params;
       const q = request.query;
@@ -283,25 +320,38 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
     },
   );
 
-  app.get('/:org_id/me/activity', listSchema(S.OrgParams, S.WorkspaceFilteredListQuery), async (request) => {
-    const { org_id } = request.params;
-    const { workspace_id } = request.query;
-    const principal = principalOf(request);
-    // The user is bound into the cursor, so one user's cursor never pages through another's records.
-    const userId = principal.userId ?? '';
-    return list(
-      request.query,
-      org_id,
-      ['me', org_id, userId],
-      { userId, ...(workspace_id !== undefined ? { workspaceId: workspace_id } : {}) },
-      sent({ workspace_id }),
-      () => authorizeOwnActivity(db, principal, org_id),
-    );
-  });
+  app.get(
+    '/:org_id/me/activity',
+    listSchema(
+      'listMyActivity',
+      "The calling user's own activity",
+      S.OrgParams,
+      S.WorkspaceFilteredListQuery,
+    ),
+    async (request) => {
+      const { org_id } = request.params;
+      const { workspace_id } = request.query;
+      const principal = principalOf(request);
+      // The user is bound into the cursor, so one user's cursor never pages through another's records.
+      const userId = principal.userId ?? '';
+      return list(
+        request.query,
+        org_id,
+        ['me', org_id, userId],
+        { userId, ...(workspace_id !== undefined ? { workspaceId: workspace_id } : {}) },
+        sent({ workspace_id }),
+        () => authorizeOwnActivity(db, principal, org_id),
+      );
+    },
+  );
 
-  app.get('/:org_id/me/activity/summary', summarySchema(S.OrgParams), async (request) => {
-    const { org_id } = request.params;
-    const userId = await authorizeOwnActivity(db, principalOf(request), org_id);
-    return summarize(org_id, { userId }, request.query.hours);
-  });
+  app.get(
+    '/:org_id/me/activity/summary',
+    summarySchema('summarizeMyActivity', "The calling user's own activity summary", S.OrgParams),
+    async (request) => {
+      const { org_id } = request.params;
+      const userId = await authorizeOwnActivity(db, principalOf(request), org_id);
+      return summarize(org_id, { userId }, request.query.hours);
+    },
+  );
 }

@@ -2,7 +2,8 @@
 // defaults and ranges. Path ids are plain strings, as in the seed: an id that names nothing is a
 // 404 (entities) or an empty listing (attributes), never a validation error.
 import { Type } from 'typebox';
-import { AnyObject, NullableString, StringEnum } from '../shared/schemas.js';
+import { AUTHENTICATED, activityFormat, errorAnswers } from '../shared/error-answers.js';
+import { AnyObject, DefaultsOptional, NullableString, StringEnum } from '../shared/schemas.js';
 
 const Id = Type.String({ minLength: 1 });
 
@@ -32,30 +33,38 @@ const windowAndPage = {
   ),
 };
 
-export const ListQuery = Type.Object(windowAndPage);
+export const ListQuery = DefaultsOptional(Type.Object(windowAndPage));
 
-export const WorkspaceFilteredListQuery = Type.Object({
-  workspace_id: Type.Optional(Type.String({ description: 'Filter by workspace' })),
-  ...windowAndPage,
-});
+export const WorkspaceFilteredListQuery = DefaultsOptional(
+  Type.Object({
+    workspace_id: Type.Optional(Type.String({ description: 'Filter by workspace' })),
+    ...windowAndPage,
+  }),
+);
 
-export const SearchQuery = Type.Object({
-  action: Type.Optional(
-    StringEnum(ACTIONS, { description: 'Filter by action: create, read, update, delete, execute, trigger' }),
-  ),
-  resource_type: Type.Optional(
-    Type.String({ description: 'Filter by resource: workspace, app, endpoint, augmentation, etc.' }),
-  ),
-  user_id: Type.Optional(Type.String({ description: 'Filter by user ID' })),
-  status: Type.Optional(StringEnum(STATUSES, { description: 'Filter by status: success, error' })),
-  min_duration_ms: Type.Optional(Type.Integer({ minimum: 0, description: 'Filter by minimum duration' })),
-  max_duration_ms: Type.Optional(Type.Integer({ minimum: 0, description: 'Filter by maximum duration' })),
-  ...windowAndPage,
-});
+export const SearchQuery = DefaultsOptional(
+  Type.Object({
+    action: Type.Optional(
+      StringEnum(ACTIONS, {
+        description: 'Filter by action: create, read, update, delete, execute, trigger',
+      }),
+    ),
+    resource_type: Type.Optional(
+      Type.String({ description: 'Filter by resource: workspace, app, endpoint, augmentation, etc.' }),
+    ),
+    user_id: Type.Optional(Type.String({ description: 'Filter by user ID' })),
+    status: Type.Optional(StringEnum(STATUSES, { description: 'Filter by status: success, error' })),
+    min_duration_ms: Type.Optional(Type.Integer({ minimum: 0, description: 'Filter by minimum duration' })),
+    max_duration_ms: Type.Optional(Type.Integer({ minimum: 0, description: 'Filter by maximum duration' })),
+    ...windowAndPage,
+  }),
+);
 
-export const SummaryQuery = Type.Object({
-  hours: Type.Integer({ minimum: 1, maximum: 168, default: 24, description: 'Hours to look back' }),
-});
+export const SummaryQuery = DefaultsOptional(
+  Type.Object({
+    hours: Type.Integer({ minimum: 1, maximum: 168, default: 24, description: 'Hours to look back' }),
+  }),
+);
 
 const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
@@ -107,33 +116,7 @@ export const ActivitySummary = Type.Object({
   end_time: Type.String(),
 });
 
-const ErrorEnvelope = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  details: AnyObject,
-  timestamp: Type.String(),
-  status_code: Type.Integer(),
-});
-
-const ValidationErrorBody = Type.Object({
-  detail: Type.Array(
-    Type.Object({
-      loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
-      msg: Type.String(),
-      type: Type.String(),
-      input: Type.Unknown(),
-      ctx: AnyObject,
-    }),
-  ),
-});
-
-const errors = {
-  401: ErrorEnvelope,
-  403: ErrorEnvelope,
-  404: ErrorEnvelope,
-  422: ValidationErrorBody,
-  500: ErrorEnvelope,
-};
+const errors = errorAnswers(activityFormat, [...AUTHENTICATED, 403, 404, 422]);
 
 export const listResponses = { 200: ActivityList, ...errors };
 export const summaryResponses = { 200: ActivitySummary, ...errors };

@@ -43,7 +43,13 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
   app.post(
     '/orgs',
     {
-      schema: { tags, body: S.CreateOrgBody, response: { 201: S.OrgResponse } },
+      schema: {
+        operationId: 'createOrg',
+        summary: 'Create an org',
+        tags,
+        body: S.CreateOrgBody,
+        response: { 201: S.OrgResponse, ...S.errorsOf(409) },
+      },
       config: { audit: { resourceType: 'org' } },
     },
     async (request, reply) => {
@@ -58,10 +64,12 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
     '/orgs/:org_id/users/:user_id',
     {
       schema: {
+        operationId: 'putUser',
+        summary: 'Create or update a user of an org',
         tags,
         params: S.OrgUserParams,
         body: S.PutUserBody,
-        response: { 200: S.UserResponse, 201: S.UserResponse },
+        response: { 200: S.UserResponse, 201: S.UserResponse, ...S.errorsOf(404) },
       },
       config: { audit: { resourceType: 'user', resourceParam: 'user_id' } },
     },
@@ -78,10 +86,12 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
     '/orgs/:org_id/workspaces/:workspace_id',
     {
       schema: {
+        operationId: 'putWorkspace',
+        summary: 'Create or update a workspace of an org',
         tags,
         params: S.OrgWorkspaceParams,
         body: S.PutWorkspaceBody,
-        response: { 200: S.WorkspaceResponse, 201: S.WorkspaceResponse },
+        response: { 200: S.WorkspaceResponse, 201: S.WorkspaceResponse, ...S.errorsOf(404, 409) },
       },
       config: { audit: { resourceType: 'workspace', resourceParam: 'workspace_id' } },
       // The validator coerces a one-element array to its element (`coerceTypes: 'array'`): an
@@ -114,10 +124,12 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
     '/workspaces/:workspace_id/members/:user_id',
     {
       schema: {
+        operationId: 'putWorkspaceMember',
+        summary: 'Create or update a member of a workspace',
         tags,
         params: S.WorkspaceMemberParams,
         body: S.PutMemberBody,
-        response: { 200: S.MemberResponse, 201: S.MemberResponse },
+        response: { 200: S.MemberResponse, 201: S.MemberResponse, ...S.errorsOf(404) },
       },
       config: { audit: { resourceType: 'workspace_member', resourceParam: 'user_id' } },
     },
@@ -140,10 +152,12 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
     '/orgs/:org_id/agents/:agent_id',
     {
       schema: {
+        operationId: 'putAgent',
+        summary: 'Create or update an agent of an org',
         tags,
         params: S.OrgAgentParams,
         body: S.PutAgentBody,
-        response: { 200: S.AgentResponse, 201: S.AgentResponse },
+        response: { 200: S.AgentResponse, 201: S.AgentResponse, ...S.errorsOf(404) },
       },
       config: { audit: { resourceType: 'agent', resourceParam: 'agent_id' } },
     },
@@ -160,10 +174,12 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
     '/workspaces/:workspace_id/hired-agent',
     {
       schema: {
+        operationId: 'putHiredAgent',
+        summary: 'Hire, update, pause or cancel the agent of a workspace',
         tags,
         params: S.WorkspaceParams,
         body: S.PutHiredAgentBody,
-        response: { 200: S.HiredAgentResponse, 201: S.HiredAgentResponse },
+        response: { 200: S.HiredAgentResponse, 201: S.HiredAgentResponse, ...S.errorsOf(404) },
       },
       config: { audit: { resourceType: 'hired_agent', resourceParam: 'workspace_id' } },
     },
@@ -179,10 +195,12 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
     '/workspaces/:workspace_id/integrations/:provider',
     {
       schema: {
+        operationId: 'putIntegration',
+        summary: 'Store the secret of an integration of a workspace',
         tags,
         params: S.IntegrationParams,
         body: S.PutIntegrationBody,
-        response: { 200: IntegrationStatusResponse, 201: IntegrationStatusResponse },
+        response: { 200: IntegrationStatusResponse, 201: IntegrationStatusResponse, ...S.errorsOf(404) },
       },
       config: { audit: { resourceType: 'integration', resourceParam: 'provider' } },
     },
@@ -205,7 +223,13 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
   app.delete(
     '/workspaces/:workspace_id/integrations/:provider',
     {
-      schema: { tags, params: S.IntegrationParams },
+      schema: {
+        operationId: 'deleteIntegration',
+        summary: 'Remove an integration of a workspace',
+        tags,
+        params: S.IntegrationParams,
+        response: { 204: S.NoContent, ...S.errorsOf(404) },
+      },
       config: { audit: { resourceType: 'integration', resourceParam: 'provider' } },
     },
     async (request, reply) => {
@@ -221,10 +245,12 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
     '/orgs/:org_id/tokens',
     {
       schema: {
+        operationId: 'createToken',
+        summary: 'Create an API token (its secret is shown once)',
         tags,
         params: S.OrgParams,
         body: S.CreateTokenBody,
-        response: { 201: S.CreatedTokenResponse },
+        response: { 201: S.CreatedTokenResponse, ...S.errorsOf(404) },
       },
       config: { audit: { resourceType: 'token' } },
     },
@@ -240,7 +266,13 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
   app.get(
     '/orgs/:org_id/tokens',
     {
-      schema: { tags, params: S.OrgParams, response: { 200: S.TokenListResponse } },
+      schema: {
+        operationId: 'listTokens',
+        summary: 'List the API tokens of an org (never their secrets)',
+        tags,
+        params: S.OrgParams,
+        response: { 200: S.TokenListResponse, ...S.readErrors },
+      },
       config: { audit: { resourceType: 'token' } },
     },
     async (request) => {
@@ -254,7 +286,13 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
   app.delete(
     '/tokens/:token_id',
     {
-      schema: { tags, params: S.TokenParams },
+      schema: {
+        operationId: 'revokeToken',
+        summary: 'Revoke an API token',
+        tags,
+        params: S.TokenParams,
+        response: { 204: S.NoContent, ...S.errorsOf(404) },
+      },
       config: { audit: { resourceType: 'token', resourceParam: 'token_id' } },
     },
     async (request, reply) => {

@@ -4,6 +4,13 @@ import { ABILITIES, PERMISSIONS } from '../../auth/permissions.js';
 import { AGENT_TYPES } from '../../ledger/agents/agents.js';
 import { HIRED_AGENT_STATUSES } from '../../ledger/workspaces/hired-agent.js';
 import {
+  AUTHENTICATED,
+  type ErrorStatus,
+  errorAnswers,
+  problemFormat,
+  WITH_BODY,
+} from '../shared/error-answers.js';
+import {
   AnyObject,
   DateTime,
   NullableDateTime,
@@ -173,3 +180,11 @@ export const TokenResponse = Type.Object({
 export const CreatedTokenResponse = Type.Object({ ...TokenResponse.properties, token: Type.String() });
 
 export const TokenListResponse = Type.Object({ tokens: Type.Array(TokenResponse) });
+
+/** The error answers of an administration route, besides those every route can give. */
+export const errorsOf = (...extra: ErrorStatus[]) =>
+  errorAnswers(problemFormat, [...AUTHENTICATED, ...WITH_BODY, 403, 422, ...extra]);
+/** A GET route reads no body, so it never answers 413 or 415. */
+export const readErrors = errorAnswers(problemFormat, [...AUTHENTICATED, 403, 404, 422]);
+
+export const NoContent = Type.Unsafe<void>({ type: 'null', description: 'Done; no body' });

@@ -6,11 +6,13 @@ import { installDialect } from '../../http/dialect.js';
 import { listAiUsages } from '../../ledger/ai-usages/list.js';
 import { authorizeWorkspaceRead } from '../../ledger/ai-usages/workspace-access.js';
 import { workspaceName } from '../../ledger/workspaces/workspace-names.js';
+import { AUTHENTICATED, errorAnswers, fastifyFormat } from '../shared/error-answers.js';
 import { renderPage, usagesDialect } from './render.js';
 import * as S from './schemas.js';
 
 const tags = ['ai-usages'];
-const errors = { 400: S.ErrorResponse, 401: S.ErrorResponse, 403: S.ErrorResponse, 404: S.ErrorResponse };
+// The surface answers an invalid parameter with a 400 (seed 000), never a 422.
+const errors = errorAnswers(fastifyFormat, [...AUTHENTICATED, 403, 404]);
 
 export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
@@ -22,6 +24,7 @@ export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: 
     {
       schema: {
         tags,
+        operationId: 'listAiUsages',
         summary: 'List AI tool usages',
         params: S.UsagesParams,
         querystring: S.UsagesQuery,

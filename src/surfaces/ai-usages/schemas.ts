@@ -1,24 +1,26 @@
 // Parameters and body of `GET /api/v1/workspace/:workspaceId/ai/usages` (seed 000).
 import { Type } from 'typebox';
 import { AI_TOOL_TYPES, AI_USAGE_STATUSES } from '../../ledger/ai-usages/list.js';
-import { AnyObject, DateTime, NullableDateTime, StringEnum } from '../shared/schemas.js';
+import { AnyObject, DateTime, DefaultsOptional, NullableDateTime, StringEnum } from '../shared/schemas.js';
 
 export const UsagesParams = Type.Object({
   workspaceId: Type.String({ description: 'Workspace identifier' }),
 });
 
-export const UsagesQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50, description: 'Number of results per page' }),
-  // Capped so that any offset the schema accepts is one PostgreSQL accepts too.
-  offset: Type.Integer({
-    minimum: 0,
-    maximum: 2147483647,
-    default: 0,
-    description: 'Number of results to skip',
+export const UsagesQuery = DefaultsOptional(
+  Type.Object({
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 50, description: 'Number of results per page' }),
+    // Capped so that any offset the schema accepts is one PostgreSQL accepts too.
+    offset: Type.Integer({
+      minimum: 0,
+      maximum: 2147483647,
+      default: 0,
+      description: 'Number of results to skip',
+    }),
+    toolType: Type.Optional(StringEnum(AI_TOOL_TYPES, { description: 'Filter by tool type' })),
+    status: Type.Optional(StringEnum(AI_USAGE_STATUSES, { description: 'Filter by status' })),
   }),
-  toolType: Type.Optional(StringEnum(AI_TOOL_TYPES, { description: 'Filter by tool type' })),
-  status: Type.Optional(StringEnum(AI_USAGE_STATUSES, { description: 'Filter by status' })),
-});
+);
 
 export const Usage = Type.Object({
   id: Type.String(),
@@ -40,10 +42,4 @@ export const UsagesResponse = Type.Object({
     offset: Type.Integer(),
     hasMore: Type.Boolean(),
   }),
-});
-
-export const ErrorResponse = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  message: Type.String(),
 });

@@ -1,5 +1,5 @@
 // Schemas shared by several surfaces, defined once.
-import { Type } from 'typebox';
+import { type TObject, Type } from 'typebox';
 import { PLATFORM_ID_PATTERN } from '../../ids.js';
 
 /** A platform-supplied id: 1–128 characters of [A-Za-z0-9._:-]. */
@@ -20,4 +20,17 @@ export function StringEnum<const T extends readonly string[]>(
   options: Record<string, unknown> = {},
 ) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/**
+ * `schema` with its defaulted properties left out of `required`: optional to the caller (and so
+ * in the OpenAPI document) yet always present to the handler, since Ajv's `useDefaults` fills
+ * them in before validating. The static type keeps them required for the same reason.
+ */
+export function DefaultsOptional<T extends TObject>(schema: T): T {
+  const required = (schema.required ?? []).filter(
+    (name: string) => !('default' in (schema.properties[name] as object)),
+  );
+  const { required: _all, ...rest } = schema;
+  return (required.length > 0 ? { ...rest, required } : rest) as T;
 }

@@ -5,6 +5,7 @@ import { openCache } from '../../cache/open.js';
 import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
 import { listUsageHistory, resolveUsageHistoryScope } from '../../ledger/executions/usage-history.js';
+import { AUTHENTICATED, errorAnswers, laravelFormat } from '../shared/error-answers.js';
 import { laravelDialect } from './dialect.js';
 import { PAGE_TTL_MS, pageCacheKey } from './page-cache.js';
 import { parseUsageRequest } from './params.js';
@@ -31,17 +32,13 @@ export async function usageHistoryRoutes(parent: FastifyInstance, { deps }: { de
     {
       schema: {
         tags: ['agent usage history'],
+        operationId: 'listWorkspaceUsage',
         summary: 'Agent execution history of a workspace',
         querystring: S.UsageQuery,
         headers: S.UsageHeaders,
-        response: {
-          200: S.UsageResponse,
-          401: S.LaravelMessage,
-          403: S.LaravelMessage,
-          422: S.LaravelValidation,
-        },
+        response: { 200: S.UsageResponse, ...errorAnswers(laravelFormat, [...AUTHENTICATED, 403, 422]) },
       },
-      config: { audit: { resourceType: 'execution' } },
+      config: { audit: { resourceType: 'execution' }, swaggerTransform: S.documentWorkspaceHeaderRequired },
     },
     async (request, reply) => {
       const principal = request.principal!;

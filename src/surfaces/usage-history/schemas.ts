@@ -1,7 +1,9 @@
 // Parameters and body of GET /workspaces/usage (seeds 001/003). The query and header schemas only
 // document the parameters and accept any string: the rules are Laravel's validation rules, checked
 // in params.ts so that every violation is reported in Laravel's words, all at once.
+import type { SwaggerTransform } from '@fastify/swagger';
 import { Type } from 'typebox';
+import { WORKSPACE_HEADER } from './params.js';
 
 const optionalText = (description: string) => Type.Optional(Type.String({ description }));
 
@@ -20,7 +22,17 @@ export const UsageQuery = Type.Object({
 });
 
 export const UsageHeaders = Type.Object({
-  'x-workspace-id': optionalText('Numeric workspace id (required).'),
+  [WORKSPACE_HEADER]: optionalText('Numeric workspace id.'),
+});
+
+/**
+ * The document marks the workspace header required, as it is. The validating schema leaves it
+ * optional so that a missing one is reported by the surface's own rules (params.ts): in
+ * Laravel's words, together with every other violation.
+ */
+export const documentWorkspaceHeaderRequired: SwaggerTransform = ({ schema, url }) => ({
+  url,
+  schema: { ...schema, headers: { ...(schema.headers as object), required: [WORKSPACE_HEADER] } },
 });
 
 const IntegerOrString = Type.Union([Type.Integer(), Type.String()]);
@@ -53,11 +65,4 @@ export const UsageResponse = Type.Object({
   has_more: Type.Boolean(),
   page: Type.Integer(),
   per_page: Type.Integer(),
-});
-
-export const LaravelMessage = Type.Object({ message: Type.String() });
-
-export const LaravelValidation = Type.Object({
-  message: Type.String(),
-  errors: Type.Record(Type.String(), Type.Array(Type.String())),
 });

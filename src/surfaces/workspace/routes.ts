@@ -10,6 +10,7 @@ import { findHiredAgent } from '../../ledger/workspaces/hired-agent.js';
 import { listIntegrationStatuses } from '../../ledger/workspaces/integrations.js';
 import { currentWorkspaceMetrics } from '../../ledger/workspaces/metrics.js';
 import { startMetricsRefresher } from '../../ledger/workspaces/metrics-refresher.js';
+import { AUTHENTICATED, errorAnswers, workspaceFormat } from '../shared/error-answers.js';
 import { renderWorkspace, workspaceDialect } from './render.js';
 import * as S from './schemas.js';
 import { parseUuid } from './uuid.js';
@@ -31,14 +32,12 @@ export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps:
     {
       schema: {
         tags,
+        operationId: 'getWorkspace',
         summary: 'Get Workspace',
         params: S.WorkspaceParams,
         response: {
           200: S.WorkspaceResponse,
-          401: S.DetailResponse,
-          403: S.DetailResponse,
-          404: S.DetailResponse,
-          422: S.DetailResponse,
+          ...errorAnswers(workspaceFormat, [...AUTHENTICATED, 403, 404, 422]),
         },
       },
       config: { audit: { resourceType: 'workspace', resourceParam: 'workspace_id' } },

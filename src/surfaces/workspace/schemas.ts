@@ -22,5 +22,3 @@ export const WorkspaceResponse = Type.Object({
   hired_agent: Type.Union([HiredAgentResponse, Type.Null()]),
   integration_credentials: Type.Array(IntegrationStatusResponse),
 });
-
-export const DetailResponse = Type.Object({ detail: Type.Unknown() });
