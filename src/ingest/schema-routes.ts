@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../errors.js';
 import { installDialect } from '../http/dialect.js';
+import { errorAnswers, GUARDED, problemFormat } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { EVENT_SCHEMA_DOCUMENTS } from './event-schemas.js';
 
@@ -13,10 +14,6 @@ const tags = ['ingestion'];
 const AnySchema = Type.Object(
   {},
   { additionalProperties: true, description: 'A JSON Schema (draft 2020-12)' },
-);
-const Problem = Type.Object(
-  { type: Type.String(), title: Type.String(), status: Type.Integer(), detail: Type.String() },
-  { additionalProperties: true, description: 'RFC 9457 problem details' },
 );
 const Index = Type.Object(
   {
@@ -49,7 +46,7 @@ export async function eventSchemaRoutes(parent: FastifyInstance) {
         summary: 'List the JSON Schemas of ingestion events',
         operationId: 'listEventSchemas',
         security: [],
-        response: { 200: Index },
+        response: { 200: Index, ...errorAnswers(problemFormat, GUARDED) },
       },
     },
     async () => index,
@@ -71,10 +68,7 @@ export async function eventSchemaRoutes(parent: FastifyInstance) {
         }),
         response: {
           200: { description: 'The schema', content: { [SCHEMA_TYPE]: { schema: AnySchema } } },
-          404: {
-            description: 'No such schema',
-            content: { 'application/problem+json': { schema: Problem } },
-          },
+          ...errorAnswers(problemFormat, [...GUARDED, 404]),
         },
       },
     },

@@ -114,7 +114,7 @@ describe('the schema routes', () => {
     });
     const get = paths['/schemas/events/{file}'].get;
     expect(get).toMatchObject({ operationId: 'getEventSchema', tags: ['ingestion'], security: [] });
-    expect(Object.keys(get.responses).sort()).toEqual(['200', '404']);
+    expect(Object.keys(get.responses).sort()).toEqual(['200', '400', '404', '414', '431', '500']);
     expect(Object.keys(get.responses['200'].content)).toEqual(['application/schema+json']);
     expect(Object.keys(get.responses['404'].content)).toEqual(['application/problem+json']);
   });
