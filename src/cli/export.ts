@@ -8,6 +8,7 @@ import { databaseTarget, resolveSecretKey } from '../bootstrap.js';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/open.js';
 import type { Database } from '../db/schema.js';
+import { INSTANT_RANGE_TEXT, parseRfc3339 } from '../instants.js';
 import { Progress } from './progress.js';
 
 const USAGE = `Usage: tally export <activity|executions> --org ORG [options]
@@ -154,9 +155,9 @@ export async function exportRows(
 
 function timeOption(value: string | undefined, name: string): Date | null {
   if (value === undefined) return null;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new Error(`--${name} must be an RFC 3339 time`);
-  return date;
+  const parsed = parseRfc3339(value);
+  if ('error' in parsed) throw new Error(`--${name} must be an RFC 3339 time ${INSTANT_RANGE_TEXT}`);
+  return parsed.date;
 }
 
 export async function runExport(config: Config, argv: string[]): Promise<number> {
