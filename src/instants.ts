@@ -52,7 +52,7 @@ export function instantOf(
   const ms = date.getTime() - offsetMinutes * 60_000;
   if (!inInstantRange(ms)) return { error: 'range' };
   // Past the year 2255 a microsecond count exceeds 2^53 and is held to the nearest 32 µs or so
-  // (docs/limits.md); `ms` is exact, so a Date is built from it and not from `micros`.
+  // (docs/decisions.md); `ms` is exact, so a Date is built from it and not from `micros`.
   return {
     ms: ms + Number(fraction.slice(0, 3).padEnd(3, '0')),
     micros: ms * 1000 + Number(fraction.slice(0, 6).padEnd(6, '0')),
