@@ -15,6 +15,7 @@ import { installOpenApi, openApiRoute } from './http/openapi.js';
 import { installFailedAuthenticationLimit, installTokenRateLimit, rateLimitsOf } from './http/rate-limit.js';
 import './http/request-context.js';
 import { ActivityRecorder, installSelfRecording } from './http/self-recording.js';
+import { AJV_OPTIONS, validatorsByPart } from './http/validators.js';
 import { uuidv7 } from './ids.js';
 import { type IngestGate, ingestGateOf } from './ingest/back-pressure.js';
 import { ingestRoutes } from './ingest/routes.js';
@@ -63,9 +64,9 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     http: { maxHeaderSize: TRANSPORT_MAX_HEADER_BYTES },
     frameworkErrors: answerFrameworkError,
-    ajv: {
-      customOptions: { allErrors: true, coerceTypes: 'array', useDefaults: true, removeAdditional: false },
-    },
+    // Query strings, paths and headers are coerced from text; JSON bodies never (validators.ts).
+    ajv: { customOptions: AJV_OPTIONS },
+    schemaController: { compilersFactory: { buildValidator: validatorsByPart } },
   }) as unknown as TallyApp;
 
   const db = options.database.db;

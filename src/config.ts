@@ -1,6 +1,8 @@
 // Every setting Tally reads, parsed and validated once at start. Nothing else reads process.env:
 // the rest of the code receives a Config, which keeps tests free to build any configuration.
 
+import { checkCalendarDate } from './instants.js';
+
 export interface Config {
   port: number;
   host: string;
@@ -85,10 +87,8 @@ function timezone(env: Env, name: string): string {
 function calendarDate(env: Env, name: string): string | null {
   const raw = text(env, name);
   if (raw === null) return null;
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(raw);
-  const parsed = match ? new Date(`${raw}T00:00:00Z`) : null;
-  if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== raw) {
-    throw new ConfigError(name, `must be a calendar date YYYY-MM-DD, got "${raw}"`);
+  if (checkCalendarDate(raw) !== 'ok') {
+    throw new ConfigError(name, `must be a calendar date YYYY-MM-DD (0001–9999), got "${raw}"`);
   }
   return raw;
 }

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { type Kysely, sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
+import { INSTANT_RANGE_TEXT, parseRfc3339 } from '../instants.js';
 import { type CommandIo, localHost, type OpenHost, processIo } from './command-host.js';
 import { Progress } from './progress.js';
 
@@ -152,9 +153,9 @@ export async function exportRows(
 
 function timeOption(value: string | undefined, name: string): Date | null {
   if (value === undefined) return null;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new Error(`--${name} must be an RFC 3339 time`);
-  return date;
+  const parsed = parseRfc3339(value);
+  if ('error' in parsed) throw new Error(`--${name} must be an RFC 3339 time ${INSTANT_RANGE_TEXT}`);
+  return parsed.date;
 }
 
 export async function runExport(

@@ -1,21 +1,14 @@
 // A small reader for untrusted JSON objects that collects every problem with a field-named message
 // instead of stopping at the first, so a rejected event says everything that is wrong with it.
 import { PLATFORM_ID_PATTERN } from '../ids.js';
+import { INSTANT_RANGE_TEXT, parseRfc3339 } from '../instants.js';
 
 const PLATFORM_ID = new RegExp(PLATFORM_ID_PATTERN);
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
 export type Json = Record<string, unknown>;
 
 export function isObject(value: unknown): value is Json {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** Parses an RFC 3339 date-time with an offset; null when it is not one. */
-export function parseTimestamp(value: unknown): Date | null {
-  if (typeof value !== 'string' || !RFC3339.test(value)) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 export class Fields {
@@ -81,7 +74,11 @@ export class Fields {
     const value = this.source[name];
     if (value === undefined || value === null)
       return options.required ? this.fail(name, 'is required') : undefined;
-    return parseTimestamp(value) ?? this.fail(name, 'must be an RFC 3339 date-time with an offset');
+    const parsed = typeof value === 'string' ? parseRfc3339(value) : ({ error: 'format' } as const);
+    if ('date' in parsed) return parsed.date;
+    return parsed.error === 'range'
+      ? this.fail(name, `must be ${INSTANT_RANGE_TEXT}`)
+      : this.fail(name, 'must be an RFC 3339 date-time with an offset');
   }
 
   object(name: string, options: { required?: boolean } = {}): Json | undefined {

@@ -17,7 +17,7 @@ import {
   printable,
   runs,
 } from './harness.js';
-import { hostileText } from './hostile-text.js';
+import { hostileDates, hostileText } from './hostile-text.js';
 import {
   brokenJson,
   contentEncodings,
@@ -27,7 +27,7 @@ import {
   nested,
   toJsonText,
 } from './json-arbitraries.js';
-import { type CataloguedRoute, routesOf } from './route-catalogue.js';
+import { type CataloguedRoute, DATE_BODY_FIELDS, routesOf } from './route-catalogue.js';
 
 const RUNS = runs(40);
 
@@ -90,6 +90,9 @@ function validBody(route: CataloguedRoute): Record<string, unknown> | null {
  * either not strings, shorter than the scan's needles, or end in a uuid.
  */
 function hostileField(field: string): fc.Arbitrary<unknown> {
+  if (DATE_BODY_FIELDS.has(field)) {
+    return fc.oneof({ arbitrary: hostileDates, weight: 3 }, { arbitrary: hostileJson, weight: 1 });
+  }
   if (field !== 'secret') return hostileJson;
   return fc.oneof(
     hostileJson.filter((value) => typeof value !== 'string' || value.length < 12),

@@ -25,6 +25,15 @@ export const numbers = fc.oneof(
     '2147483648',
     '-2147483649',
     '9223372036854775808',
+    // 2^53 and its neighbours: the last integer a double holds exactly, and past it.
+    '9007199254740991',
+    '9007199254740992',
+    '-9007199254740993',
+    '18446744073709551616',
+    '4294967296',
+    '32768',
+    '1.7976931348623157e308',
+    '5e-324',
     '1_000',
     '١٢٣',
     '９',
@@ -35,7 +44,56 @@ export const numbers = fc.oneof(
   fc.nat({ max: 60 }).map((digits) => '9'.repeat(digits + 20)),
 );
 
-const dates = fc.oneof(
+/**
+ * Dates and times at and past the edges of what Tally holds (years 0001–9999 in UTC,
+ * src/instants.ts), in the forms a parser might still accept: extended years, year 0000, an
+ * offset that carries the last second of 9999 into 10000 in UTC (or the first of 0001 into 0000),
+ * leap seconds, fractions longer than any clock, Unix times past the range or past 2^53.
+ */
+export const edgeDates = fc.constantFrom(
+  '+010000-01-01T00:00:00Z',
+  '+010000-01-01',
+  '10000-01-01T00:00:00Z',
+  '-000001-01-01T00:00:00Z',
+  '+000000-01-01T00:00:00Z',
+  '0000-01-01',
+  '0000-01-01T00:00:00Z',
+  '0000-12-31T23:59:59.999999Z',
+  '0001-01-01T00:00:00Z',
+  '0001-01-01T00:00:00+00:01',
+  '0001-01-01T00:30:00+01:00',
+  '0001-01-01',
+  '0099-12-31T12:00:00Z',
+  '9999-12-31',
+  '9999-12-31T23:59:59Z',
+  '9999-12-31T23:59:59.999Z',
+  '9999-12-31T23:59:59.999999Z',
+  '9999-12-31T23:59:59-00:01',
+  '9999-12-31T23:59:59-01:00',
+  '9999-12-31T22:00:00-23:59',
+  '9999-12-31T23:59:60Z',
+  '2016-12-31T23:59:60Z',
+  '2024-06-30T23:59:60+00:00',
+  `2024-01-01T00:00:00.${'9'.repeat(40)}Z`,
+  `2024-01-01T00:00:00.${'1'.repeat(5_000)}Z`,
+  '2024-01-01T00:00:00.Z',
+  '2024-01-01T00:00:00+2400',
+  '2024-01-01T00:00:00+23:60',
+  '2024-02-29T24:00:00Z',
+  '2024-02-30T00:00:00Z',
+  '253402300800',
+  '253402300800000',
+  '-62135596801',
+  '-62135596800001',
+  '9007199254740993',
+  '-8640000000000001',
+  '8.64e15',
+  '1e21',
+);
+
+/** Any hostile date or time: impossible, out of range, or oddly written. */
+export const hostileDates = fc.oneof(
+  edgeDates,
   fc.constantFrom(
     '2024-02-30',
     '2024-13-01',
@@ -148,7 +206,7 @@ const blanks = fc.constantFrom('', ' ', '  \t', '+', '=');
 /** Any hostile text, decoded. */
 export const hostileText: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: numbers, weight: 4 },
-  { arbitrary: dates, weight: 3 },
+  { arbitrary: hostileDates, weight: 3 },
   { arbitrary: timeZones, weight: 1 },
   { arbitrary: injections, weight: 3 },
   { arbitrary: unicode, weight: 3 },

@@ -2,7 +2,9 @@
 // one fault at a time, so most reach validation of their data and many reach the database.
 import fc from 'fast-check';
 import type { HostileWorld } from './harness.js';
+import { hostileDates } from './hostile-text.js';
 import { hostileJson, mutated } from './json-arbitraries.js';
+import { DATE_BODY_FIELDS } from './route-catalogue.js';
 
 let sequence = 0;
 
@@ -19,6 +21,7 @@ function validData(world: HostileWorld, type: string): Record<string, unknown> {
         action: 'create',
         method: 'POST',
         path: '/x',
+        timestamp: time,
         status_code: 201,
         duration_ms: 3.5,
         resource_type: 'endpoint',
@@ -70,6 +73,12 @@ const TYPES = [
   'ai_usage.recorded',
 ];
 
+/** Date and time fields meet hostile dates most of the time, other fields any hostile JSON. */
+function hostileFor(field: string): fc.Arbitrary<unknown> {
+  if (!DATE_BODY_FIELDS.has(field)) return hostileJson;
+  return fc.oneof({ arbitrary: hostileDates, weight: 3 }, { arbitrary: hostileJson, weight: 1 });
+}
+
 /** One CloudEvent: valid, or with one or two faults in its envelope or data. */
 export function hostileEvent(world: HostileWorld) {
   return fc.constantFrom(...TYPES).chain((type) => {
@@ -85,10 +94,10 @@ export function hostileEvent(world: HostileWorld) {
       .record({
         envelope: fc.oneof(
           { arbitrary: fc.constant(envelope), weight: 6 },
-          { arbitrary: mutated(envelope), weight: 1 },
+          { arbitrary: mutated(envelope, hostileFor), weight: 1 },
         ),
         data: fc.oneof(
-          { arbitrary: mutated(validData(world, type)), weight: 10 },
+          { arbitrary: mutated(validData(world, type), hostileFor), weight: 10 },
           { arbitrary: hostileJson, weight: 1 },
         ),
       })

@@ -18,6 +18,13 @@ const RAW_TEXTS = [
   '1E2',
   '0.1e1',
   '1.0',
+  // Integers past 2^53, which JSON.parse rounds (9007199254740993 reads as ...992), and past 2^64.
+  '9007199254740993',
+  '-9007199254740993',
+  '18446744073709551617',
+  '-9223372036854775809',
+  '4.9e-324',
+  '2.4703282292062328e-324',
   `${'['.repeat(20_000)}0${']'.repeat(20_000)}`,
   `${'{"a":'.repeat(5_000)}0${'}'.repeat(5_000)}`,
 ];
@@ -48,6 +55,22 @@ const scalar = fc.oneof(
       fc.integer(),
       fc.double({ noNaN: true, noDefaultInfinity: true }),
       fc.maxSafeInteger(),
+      // Type boundaries: 2^53 and past it, 32- and 64-bit limits, the extremes of a double.
+      fc.constantFrom(
+        2 ** 53,
+        2 ** 53 + 2,
+        -(2 ** 53),
+        2 ** 31,
+        -(2 ** 31) - 1,
+        2 ** 32,
+        2 ** 63,
+        2 ** 64,
+        Number.MAX_VALUE,
+        Number.MIN_VALUE,
+        -Number.MAX_VALUE,
+        8.64e15 + 1,
+        253_402_300_800_000,
+      ),
     ),
     weight: 2,
   },
@@ -82,6 +105,20 @@ export const hostileObject: fc.Arbitrary<Record<string, unknown>> = fc.dictionar
 );
 
 /**
+ * `value` in the type next to its own, as a lenient parser would coerce it back: a number or a
+ * boolean as its text, a list as its only item, an item as a list of one, null, an empty string.
+ * A JSON body is never coerced (src/http/validators.ts), so each must be refused.
+ */
+export function confusedType(value: unknown): fc.Arbitrary<unknown> {
+  const options: unknown[] = [null, ''];
+  if (typeof value === 'number' || typeof value === 'boolean') options.push(String(value), [value]);
+  if (typeof value === 'string') options.push([value], Number(value), value === 'true');
+  if (Array.isArray(value)) options.push(value[0] ?? '', value.join(','));
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) options.push([value], '{}');
+  return fc.constantFrom(...options);
+}
+
+/**
  * `base` with one thing wrong (sometimes two, or none): fields replaced by hostile values (objects
  * by hostile objects), a field dropped, an unknown field added. One fault at a time reaches
  * further into the handler than a body wrong everywhere, which validation stops at once.
@@ -97,8 +134,15 @@ export function mutated(
   };
   const valueFor = (field: string) =>
     isObjectField(field)
-      ? fc.oneof({ arbitrary: hostileObject, weight: 3 }, { arbitrary: hostileFor(field), weight: 1 })
-      : hostileFor(field);
+      ? fc.oneof(
+          { arbitrary: hostileObject, weight: 3 },
+          { arbitrary: hostileFor(field), weight: 1 },
+          { arbitrary: confusedType(base[field]), weight: 1 },
+        )
+      : fc.oneof(
+          { arbitrary: hostileFor(field), weight: 3 },
+          { arbitrary: confusedType(base[field]), weight: 1 },
+        );
   // Free-form object fields are picked more often: their contents reach the database unchecked.
   const field = fc.oneof(
     ...fields.map((name) => ({ arbitrary: fc.constant(name), weight: isObjectField(name) ? 4 : 1 })),

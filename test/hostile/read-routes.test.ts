@@ -17,9 +17,11 @@ import {
   printable,
   runs,
 } from './harness.js';
+import { hostileDates } from './hostile-text.js';
 import {
   CATALOGUE,
   type CataloguedRoute,
+  DATE_QUERY_PARAMETERS,
   declaredParameters,
   routesOf,
   servedRoutes,
@@ -88,8 +90,15 @@ function queryString(keys: string[]): fc.Arbitrary<string> {
             .map((v) => `${name}=${percentEncode(v)}`),
         )
     : fc.constant('');
+  const dateKeys = keys.filter((name) => DATE_QUERY_PARAMETERS.has(name));
+  const hostileDate = dateKeys.length
+    ? fc
+        .tuple(fc.constantFrom(...dateKeys), hostileDates)
+        .map(([name, value]) => `${name}=${percentEncode(value)}`)
+    : fc.constant('');
   const piece = fc.oneof(
     { arbitrary: fc.tuple(key, hostileWireValue).map(([k, v]) => `${k}=${v}`), weight: 6 },
+    { arbitrary: hostileDate, weight: dateKeys.length ? 3 : 0 },
     { arbitrary: valid, weight: 3 },
     {
       arbitrary: fc.tuple(key, hostileWireValue, hostileWireValue).map(([k, a, b]) => `${k}=${a}&${k}=${b}`),

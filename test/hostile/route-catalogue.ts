@@ -79,6 +79,22 @@ export const CATALOGUE: CataloguedRoute[] = [
   ...ADMIN.map(([method, path]) => route(method, path, 'admin', 'admin')),
 ];
 
+/**
+ * The names under which a request carries a date or a time: query parameters of the read routes,
+ * fields of administration bodies, and CloudEvent attributes and data fields. Each is attacked
+ * with hostileDates (hostile-text.ts) besides the general hostile values, so the whole class (out
+ * of range, impossible, oddly written) reaches every route that takes one.
+ */
+export const DATE_QUERY_PARAMETERS = new Set(['start_time', 'end_time', 'start_date', 'end_date']);
+export const DATE_BODY_FIELDS = new Set([
+  'expires_at',
+  'time',
+  'timestamp',
+  'created_at',
+  'createdAt',
+  'completedAt',
+]);
+
 export const routesOf = (group: Group) => CATALOGUE.filter((entry) => entry.group === group);
 
 /**

@@ -62,7 +62,7 @@ describe('usage history query plan', () => {
         '"created_at", "user_id", "agent_id", "agent_type", "status", "credits", "output", "output_url", ' +
         '"output_private", "root_id", "execution_origin", "used_model", "tokens_input", "tokens_output", ' +
         '"tokens_total", "source" from "executions" where "org_id" = $1 and "workspace_id" = $2 and ' +
-        '"created_at" >= $3 and "created_at" < $4 and "user_id" = $5 and "agent_type" = $6 order by ' +
+        '"created_at" >= $3 and "created_at" < $4::timestamptz and "user_id" = $5 and "agent_type" = $6 order by ' +
         '"created_at" desc, "id" desc limit $7 offset $8) as "e" left join "users" as "u" on "u"."org_id" = ' +
         '"e"."org_id" and "u"."id" = "e"."user_id" left join "agents" as "a" on "a"."org_id" = "e"."org_id" ' +
         'and "a"."id" = "e"."agent_id" order by "e"."created_at" desc, "e"."id" desc',

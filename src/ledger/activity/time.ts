@@ -13,12 +13,22 @@ export function microsOfDate(date: Date): Micros {
   return date.getTime() * 1000;
 }
 
-/** `2025-01-15T10:30:00.123456Z`, the text form PostgreSQL parses exactly. */
+/**
+ * `2025-01-15T10:30:00.123456Z`, the text form PostgreSQL parses exactly. Requests hold instants
+ * to years 0001–9999 (src/instants.ts), but a bound derived from one can step past it (the hour
+ * after 9999-12-31T23:30Z is 10000-01-01T00:00Z): toISOString would write `+010000-…`, which
+ * PostgreSQL misreads as a time zone, so such a year is written as PostgreSQL spells it.
+ */
 export function microsToText(micros: Micros): string {
   const millis = Math.floor(micros / 1000);
-  const rest = micros - millis * 1000;
-  const iso = new Date(millis).toISOString(); // …ss.mmmZ
-  return `${iso.slice(0, -1)}${String(rest).padStart(3, '0')}Z`;
+  const rest = Math.max(0, Math.min(999, Math.round(micros - millis * 1000)));
+  const date = new Date(millis);
+  const time = `${date.toISOString().slice(-13, -1)}${String(rest).padStart(3, '0')}Z`; // hh:mm:ss.mmmuuu
+  const year = date.getUTCFullYear();
+  const monthDay = date.toISOString().slice(-19, -14); // MM-DD
+  if (year > 9999) return `${year}-${monthDay}T${time}`;
+  if (year < 1) return `${String(1 - year).padStart(4, '0')}-${monthDay}T${time} BC`;
+  return `${String(year).padStart(4, '0')}-${monthDay}T${time}`;
 }
 
 /** A bind parameter for a timestamptz comparison, exact to the microsecond. */

@@ -7,6 +7,7 @@ import { findWorkspaceWithAccess, requireAbility } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import type { AgentType, Database, Execution } from '../../db/schema.js';
 import { forbidden } from '../../errors.js';
+import { microsOfDate, timestampParam } from '../activity/time.js';
 import { type CalendarDate, type UsageWindow, usageWindow, type WindowRequest } from './usage-window.js';
 
 export interface UsageHistoryRequest {
@@ -119,7 +120,9 @@ export function usageHistoryQuery(db: Kysely<Database>, scope: UsageHistoryScope
     .where('org_id', '=', scope.orgId)
     .where('workspace_id', '=', scope.workspaceId)
     .where('created_at', '>=', scope.window.start)
-    .where('created_at', '<', scope.window.end);
+    // As text: the end can be 10000-01-01T00:00Z (after 9999-12-31), which a Date parameter
+    // cannot carry to PGlite (its ISO form is `+010000-…`).
+    .where('created_at', '<', timestampParam(microsOfDate(scope.window.end)));
   if (scope.userId !== null) page = page.where('user_id', '=', scope.userId);
   if (scope.type !== null) page = page.where('agent_type', '=', scope.type);
   const rows = page

@@ -1,6 +1,8 @@
 // The time window of an agent usage history listing (seeds 001/003). Calendar days are days of the
 // deployment's time zone; a window is [start, end) in UTC instants.
 
+import { checkCalendarDate, END_OF_INSTANTS_MS, MIN_INSTANT_MS } from '../../instants.js';
+
 export type UsageRange = '1d' | '7d' | '30d';
 
 /** A calendar date `YYYY-MM-DD`. */
@@ -17,17 +19,26 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** True for a real calendar date written exactly `YYYY-MM-DD` (so 2025-02-30 is not one). */
 export function isCalendarDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const parsed = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+  return checkCalendarDate(value) === 'ok';
+}
+
+/** Midnight UTC of a date, also of `10000-01-01` (the day after the last), which Date.parse refuses. */
+function utcMidnight(date: CalendarDate): number {
+  const [year, month, day] = date.split('-').map(Number);
+  const midnight = new Date(0);
+  midnight.setUTCFullYear(year!, month! - 1, day!);
+  return midnight.getTime();
 }
 
 function dayNumber(date: CalendarDate): number {
-  return Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+  return utcMidnight(date) / DAY_MS;
 }
 
 function addDays(date: CalendarDate, days: number): CalendarDate {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+  const next = new Date(utcMidnight(date) + days * DAY_MS);
+  // The day after 9999-12-31 is written as the surfaces cannot (`+010000-01-01`): keep it parseable.
+  const year = next.getUTCFullYear();
+  return year > 9999 ? `${year}-${next.toISOString().slice(-19, -14)}` : next.toISOString().slice(0, 10);
 }
 
 /** Days from `start` to `end` counted inclusively (the same day is 1). */
@@ -49,6 +60,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
+      era: 'short',
     });
     formatters.set(timeZone, cached);
   }
@@ -58,10 +70,16 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 /** The wall-clock reading of `instant` in `timeZone`, as if it were UTC (milliseconds). */
 function wallClock(instant: number, timeZone: string): number {
   const parts: Record<string, number> = {};
+  let beforeChrist = false;
   for (const part of formatter(timeZone).formatToParts(new Date(instant))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+    if (part.type === 'era') beforeChrist = part.value === 'BC';
+    else if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  // Not Date.UTC, which reads the years 0–99 as 1900–1999; 1 BC is the astronomical year 0.
+  const date = new Date(0);
+  date.setUTCFullYear(beforeChrist ? 1 - parts.year! : parts.year!, parts.month! - 1, parts.day!);
+  date.setUTCHours(parts.hour!, parts.minute!, parts.second!, 0);
+  return date.getTime();
 }
 
 /** The calendar date `instant` falls on in `timeZone`. */
@@ -74,7 +92,7 @@ export function calendarDateIn(instant: Date, timeZone: string): CalendarDate {
  * in two steps; a midnight skipped by a DST jump resolves to the first instant of that day.
  */
 export function startOfDay(date: CalendarDate, timeZone: string): Date {
-  const target = Date.parse(`${date}T00:00:00Z`);
+  const target = utcMidnight(date);
   let guess = target;
   for (let step = 0; step < 3; step += 1) {
     const offset = wallClock(guess, timeZone) - guess;
@@ -119,5 +137,9 @@ export function usageWindow(
     const floor = startOfDay(minDate, timeZone);
     if (floor > start) start = floor;
   }
+  // Days at the ends of years 0001–9999 can begin or end outside them in the deployment's zone;
+  // nothing is recorded there (src/instants.ts), so the window stops at the range's edges.
+  if (start.getTime() < MIN_INSTANT_MS) start = new Date(MIN_INSTANT_MS);
+  if (end.getTime() > END_OF_INSTANTS_MS) end = new Date(END_OF_INSTANTS_MS);
   return { start, end };
 }

@@ -5,6 +5,7 @@ import { hashToken, newTokenSecret } from '../../auth/tokens.js';
 import type { ApiToken, Database } from '../../db/schema.js';
 import { type FieldIssue, invalid, notFound } from '../../errors.js';
 import { uuidv7 } from '../../ids.js';
+import { INSTANT_RANGE_TEXT, parseRfc3339 } from '../../instants.js';
 
 export type TokenView = Omit<ApiToken, 'secret_hash'>;
 
@@ -47,13 +48,17 @@ export async function createToken(
   });
   let expiresAt: Date | null = null;
   if (input.expires_at) {
-    expiresAt = new Date(input.expires_at);
-    if (Number.isNaN(expiresAt.getTime())) {
+    const parsed = parseRfc3339(input.expires_at);
+    expiresAt = 'date' in parsed ? parsed.date : null;
+    if (expiresAt === null) {
       issues.push({
         location: 'body',
         field: ['expires_at'],
         kind: 'datetime_parsing',
-        message: 'must be an RFC 3339 date-time',
+        message:
+          'error' in parsed && parsed.error === 'range'
+            ? `must be ${INSTANT_RANGE_TEXT}`
+            : 'must be an RFC 3339 date-time',
         input: input.expires_at,
       });
     } else if (expiresAt.getTime() <= now.getTime()) {

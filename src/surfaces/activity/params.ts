@@ -1,39 +1,41 @@
 // Query parameters that Ajv cannot check alone: ISO 8601 times (an offset is optional and its
 // absence means UTC, as pydantic reads a naive datetime here) and the window's order.
 import { type FieldIssue, invalid } from '../../errors.js';
+import { INSTANT_RANGE_TEXT, inInstantRange, instantOf } from '../../instants.js';
 import type { Micros } from '../../ledger/activity/time.js';
 
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
 const UNIX = /^-?\d+(?:\.\d+)?$/;
 
-/** Microseconds since the epoch, or null when `text` is not a datetime pydantic would accept. */
-export function parseDateTime(text: string): Micros | null {
+/**
+ * Microseconds since the epoch, or why `text` is not a datetime this surface accepts: `format`
+ * when pydantic would not read it, `range` when its instant is outside years 0001–9999 in UTC
+ * (src/instants.ts).
+ */
+export function parseDateTime(text: string): Micros | 'format' | 'range' {
   if (UNIX.test(text)) {
     // pydantic reads a number as Unix seconds, or milliseconds when it is too large for seconds.
     const value = Number(text);
     const seconds = Math.abs(value) > 2e10 ? value / 1000 : value;
-    const micros = Math.round(seconds * 1e6);
-    return Number.isSafeInteger(micros) ? micros : null;
+    if (!inInstantRange(seconds * 1000)) return 'range';
+    return Math.round(seconds * 1e6);
   }
   const match = ISO.exec(text);
-  if (!match) return null;
+  if (!match) return 'format';
   const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', , sign, oh = '0', om = '0'] = match;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return null;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCMonth() !== month - 1) return null; // 2025-02-30
-  date.setUTCHours(hour, minute, second, 0);
-  const offsetMinutes = sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0;
-  if (Number(oh) > 23 || Number(om) > 59) return null;
-  const micros = date.getTime() * 1000 + Number(fraction.slice(0, 6).padEnd(6, '0'));
-  return micros - offsetMinutes * 60_000_000;
+  if (Number(om) > 59) return 'format';
+  const result = instantOf({
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h),
+    minute: Number(mi),
+    second: Number(s),
+    fraction,
+    offsetMinutes: sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0,
+  });
+  return 'error' in result ? result.error : result.micros;
 }
 
 export interface WindowQuery {
@@ -48,16 +50,16 @@ export function parseWindow(query: WindowQuery): { start: Micros | null; end: Mi
     const text = query[field];
     if (text === undefined) return null;
     const micros = parseDateTime(text);
-    if (micros === null) {
-      issues.push({
-        location: 'query',
-        field: [field],
-        kind: 'datetime_parsing',
-        message: 'invalid',
-        input: text,
-      });
-    }
-    return micros;
+    if (typeof micros === 'number') return micros;
+    issues.push({
+      location: 'query',
+      field: [field],
+      kind: 'datetime_parsing',
+      message: 'invalid',
+      input: text,
+      ...(micros === 'range' ? { ctx: { error: `out of range: must be ${INSTANT_RANGE_TEXT}` } } : {}),
+    });
+    return null;
   };
   const start = read('start_time');
   const end = read('end_time');

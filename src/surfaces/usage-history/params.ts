@@ -3,10 +3,10 @@
 // Each field reports its first failing rule only; every field is checked, so one 422 lists them all.
 import type { AgentType } from '../../db/schema.js';
 import { type FieldIssue, invalid } from '../../errors.js';
+import { checkCalendarDate } from '../../instants.js';
 import type { UsageHistoryRequest } from '../../ledger/executions/usage-history.js';
 import {
   inclusiveDays,
-  isCalendarDate,
   MAX_CUSTOM_RANGE_DAYS,
   type UsageRange,
   type WindowRequest,
@@ -62,18 +62,26 @@ export function parseUsageRequest(
 
   const start = text(query.start_date);
   const end = text(query.end_date);
-  const startValid = start !== null && isCalendarDate(start);
-  const endValid = end !== null && isCalendarDate(end);
+  const startCheck = start === null ? null : checkCalendarDate(start);
+  const endCheck = end === null ? null : checkCalendarDate(end);
+  const startValid = startCheck === 'ok';
+  const endValid = endCheck === 'ok';
+  // A well-formed date before 0001-01-01 (year 0000) is outside what Tally holds (src/instants.ts):
+  // said as Laravel's after_or_equal rule says it.
+  const dateMessage = (field: 'start date' | 'end date', check: 'format' | 'range' | 'ok' | null) =>
+    check === 'range'
+      ? `The ${field} field must be a date after or equal to 0001-01-01.`
+      : `The ${field} field must match the format Y-m-d.`;
   if (start === null && end !== null) {
     fail('query', 'start_date', 'The start date field is required when end date is present.', null);
   } else if (start !== null && !startValid) {
-    fail('query', 'start_date', 'The start date field must match the format Y-m-d.', start);
+    fail('query', 'start_date', dateMessage('start date', startCheck), start);
   }
   if (end === null && start !== null) {
     fail('query', 'end_date', 'The end date field is required when start date is present.', null);
   } else if (end !== null && !endValid) {
-    fail('query', 'end_date', 'The end date field must match the format Y-m-d.', end);
-  } else if (startValid && endValid) {
+    fail('query', 'end_date', dateMessage('end date', endCheck), end);
+  } else if (startValid && endValid && start !== null && end !== null) {
     const days = inclusiveDays(start, end);
     if (days < 1) {
       fail('query', 'end_date', 'The end date field must be a date after or equal to start date.', end);
