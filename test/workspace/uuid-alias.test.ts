@@ -161,10 +161,10 @@ describe('PUT /v1/admin/orgs/{org_id}/workspaces/{workspace_id} with a uuid alia
       [`{${alias}}`, PATTERN],
       [`urn:uuid:${alias}`, PATTERN],
       [`${alias} `, PATTERN],
-      [123, PATTERN],
-      [true, PATTERN],
-      // Not coerced to its one element.
-      [[alias], 'must be string,null'],
+      // JSON bodies are never coerced: not to a string, nor to an array's one element.
+      [123, 'must be string'],
+      [true, 'must be string'],
+      [[alias], 'must be string'],
       [{ uuid: alias }, 'must be string'],
     ];
     for (const [value, detail] of cases) {

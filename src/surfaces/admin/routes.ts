@@ -94,22 +94,6 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         response: { 200: S.WorkspaceResponse, 201: S.WorkspaceResponse, ...S.errorsOf(404, 409) },
       },
       config: { audit: { resourceType: 'workspace', resourceParam: 'workspace_id' } },
-      // The validator coerces a one-element array to its element (`coerceTypes: 'array'`): an
-      // alias must be a string as sent, so `["…"]` is refused before Ajv sees it.
-      preValidation: async (request) => {
-        const alias = (request.body as { uuid?: unknown } | null)?.uuid;
-        if (Array.isArray(alias)) {
-          throw invalid([
-            {
-              location: 'body',
-              field: ['uuid'],
-              kind: 'string_type',
-              message: 'must be string,null',
-              input: alias,
-            },
-          ]);
-        }
-      },
     },
     async (request, reply) => {
       const { org_id, workspace_id } = request.params;
