@@ -19,13 +19,13 @@ const anyCase = (literal: string) =>
   [...literal].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c)).join('');
 
 /**
- * RFC 3339 with an offset, as parseTimestamp accepts it: `T`, `t` or a space between date and
- * time, up to 9 fraction digits, 24:00:00 as the next midnight. A day past the month's end
- * (02-30) is accepted and rolls over, as JavaScript's Date does.
+ * RFC 3339 with an offset, as src/instants.ts accepts it: `T`, `t` or a space between date and
+ * time, up to 9 fraction digits, years 0001–9999, each month's days (a February 29 is left to the
+ * service, which also refuses an instant whose UTC form leaves years 0001–9999).
  */
 export const TIMESTAMP_PATTERN =
-  '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt ]' +
-  '(([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?|24:00:00(\\.0{1,9})?)' +
+  '^(?!0000)\\d{4}-((0[13578]|1[02])-(0[1-9]|[12]\\d|3[01])|(0[469]|11)-(0[1-9]|[12]\\d|30)|02-(0[1-9]|1\\d|2\\d))' +
+  '[Tt ]([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,9})?' +
   '([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$';
 
 const Timestamp = (description: string) => Type.String({ pattern: TIMESTAMP_PATTERN, description });
