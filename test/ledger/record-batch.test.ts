@@ -3,6 +3,7 @@
 // rejected with the ledger's reason), workspaces named by id or UUID alias, the newest write of
 // a record winning whatever the arrival order, and one transaction per batch (a failure leaves no
 // claim, so the retry is stored, not a duplicate).
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRollups } from '../../src/ledger/activity/rollup-table.js';
 import { recordBatch } from '../../src/ledger/write/record-batch.js';
@@ -138,13 +139,18 @@ async function claims(orgId: string) {
   return rows.map((row) => row.event_id).sort();
 }
 
+/** A stored row of `table`, by org and id. */
+async function rowOf(table: string, orgId: string, id: string) {
+  const result = await sql<Record<string, unknown>>`
+    SELECT * FROM ${sql.table(table)} WHERE org_id = ${orgId} AND id = ${id}`.execute(t.db);
+  return result.rows[0];
+}
+
 async function storedExecution(orgId: string, id: string) {
-  return t.db
-    .selectFrom('executions')
-    .select(['workspace_id', 'status', 'source', 'output'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = await rowOf('executions', orgId, id);
+  return (
+    row && { workspace_id: row.workspace_id, status: row.status, source: row.source, output: row.output }
+  );
 }
 
 async function newWorkspace() {
@@ -201,13 +207,7 @@ describe('recordBatch', () => {
     const storedKeys = [stored, byAlias, image, writes[7]!, writes[8]!].map((w) => w.key.eventId);
     expect(await claims(orgId)).toEqual(storedKeys.sort());
     // Side effects: the user and agents the executions named, the rollups, the workspace's activity.
-    const user = await t.db
-      .selectFrom('users')
-      .select('email')
-      .where('org_id', '=', orgId)
-      .where('id', '=', 'user-1')
-      .executeTakeFirst();
-    expect(user).toEqual({ email: 'user-1@example.test' });
+    expect((await rowOf('users', orgId, 'user-1'))?.email).toBe('user-1@example.test');
     const agents = await t.db
       .selectFrom('agents')
       .select('id')
@@ -223,13 +223,8 @@ describe('recordBatch', () => {
       .where('grain', '=', 'hour')
       .executeTakeFirst();
     expect(Number(rollup?.requests)).toBe(2);
-    const workspace = await t.db
-      .selectFrom('workspaces')
-      .select('last_active_at')
-      .where('org_id', '=', orgId)
-      .where('id', '=', workspaceId)
-      .executeTakeFirst();
-    expect(workspace?.last_active_at?.toISOString()).toBe(T0.toISOString());
+    const workspace = await rowOf('workspaces', orgId, workspaceId);
+    expect(workspace?.last_active_at).toEqual(T0);
 
     // Across batches: a resent write is a duplicate; a rejected one, corrected, is stored.
     const again = await recordBatch(
@@ -272,13 +267,7 @@ describe('recordBatch', () => {
       source: 'archived',
       output: null,
     });
-    const usage = await t.db
-      .selectFrom('ai_usages')
-      .select('status')
-      .where('org_id', '=', orgId)
-      .where('id', '=', usageId)
-      .executeTakeFirst();
-    expect(usage).toEqual({ status: 'completed' });
+    expect((await rowOf('ai_usages', orgId, usageId))?.status).toBe('completed');
   });
 
   it('writes a batch in one transaction: a failure stores and claims nothing', async () => {
