@@ -86,14 +86,17 @@ function byKind(items: Item[]) {
   return kinds;
 }
 
-/** Checks archive/edit writes against the stored executions, applies the valid ones. */
+/**
+ * Checks archive/edit writes against the stored executions and applies the valid ones; returns
+ * the others' reasons, by their index in the batch.
+ */
 async function changeSources(
   db: Kysely<Database>,
   orgId: string,
   items: Item<ExecutionSourceWrite>[],
-  rejected: Map<number, WriteRejection>,
-): Promise<void> {
-  if (items.length === 0) return;
+): Promise<Map<number, WriteRejection>> {
+  const rejected = new Map<number, WriteRejection>();
+  if (items.length === 0) return rejected;
   const refs = await findExecutionRefs(
     db,
     orgId,
@@ -117,6 +120,7 @@ async function changeSources(
     time: write.time,
   }));
   await changeExecutionSources(db, orgId, changes);
+  return rejected;
 }
 
 /** Writes one org's part of the batch inside the caller's transaction. */
@@ -194,9 +198,7 @@ async function recordOrgBatch(
     orgId,
     executions.map(({ write }) => executionRow(write)),
   );
-  // Rejections by the write's index in the batch.
-  const rejected = new Map<number, WriteRejection>();
-  await changeSources(db, orgId, kinds.execution_source, rejected);
+  const rejected = await changeSources(db, orgId, kinds.execution_source);
   const usages = newestPerRecord(kinds.ai_usage, (write) => write.record.id);
   await upsertAiUsages(
     db,
