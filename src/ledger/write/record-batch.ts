@@ -59,14 +59,16 @@ function newestPerRecord<W extends LedgerWrite>(items: Item<W>[], recordId: (wri
   return [...newest.values()];
 }
 
+interface ByKind {
+  activity: Item<ActivityWrite>[];
+  execution: Item<ExecutionWrite>[];
+  execution_source: Item<ExecutionSourceWrite>[];
+  ai_usage: Item<AiUsageWrite>[];
+}
+
 /** The writes of each kind. */
-function byKind(items: Item[]) {
-  const kinds = {
-    activity: [] as Item<ActivityWrite>[],
-    execution: [] as Item<ExecutionWrite>[],
-    execution_source: [] as Item<ExecutionSourceWrite>[],
-    ai_usage: [] as Item<AiUsageWrite>[],
-  };
+function byKind(items: Item[]): ByKind {
+  const kinds: ByKind = { activity: [], execution: [], execution_source: [], ai_usage: [] };
   for (const { index, write } of items) {
     switch (write.kind) {
       case 'activity':
