@@ -1,10 +1,17 @@
 // Loads a synthetic dataset through the ledger's own writers (so rollups and every derived figure
 // are maintained exactly as for ingested data), chunk by chunk in constant memory, with progress.
-import { type Kysely, sql } from 'kysely';
+// A bulk loader, it stands beside the write entry point (ledger/write/record-batch.ts) rather than
+// going through it: its records come from no event, so there is no dedup key to claim (a claim per
+// record would double the rows written for nothing), its workspaces, users and agents are created
+// up front (world.ts), each record id is written once, and `last_active_at` is set once at the end.
+// What the entry point's invariants protect still holds: rollups are kept by the same insert, and
+// a later event about a demo record is ordered against it by the same upserts.
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { insertActivities } from '../ledger/activity/insert.js';
 import { upsertAiUsages } from '../ledger/ai-usages/write.js';
 import { upsertExecutions } from '../ledger/executions/write.js';
+import { refreshLastActive } from '../ledger/write/last-active.js';
 import { activityBatch, aiUsageBatch, executionBatch, type RecordContext, recordContext } from './records.js';
 import { type DemoOrg, loadWorld, planWorld } from './world.js';
 
@@ -111,30 +118,4 @@ export async function loadDemo(db: Kysely<Database>, options: DemoOptions, progr
   bar.finish();
   await refreshLastActive(db);
   return { orgs, summary };
-}
-
-/**
- * `last_active_at` of every workspace from its newest record, in one statement. It reads every
- * record, which at benchmark scale takes longer than the service's statement timeout: a bulk
- * load lifts the timeout for this one transaction.
- */
-async function refreshLastActive(db: Kysely<Database>): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await sql`SET LOCAL statement_timeout = 0`.execute(trx);
-    await refreshLastActiveIn(trx);
-  });
-}
-
-async function refreshLastActiveIn(db: Kysely<Database>): Promise<void> {
-  await sql`
-    UPDATE workspaces AS w SET last_active_at = GREATEST(w.last_active_at, latest.at)
-    FROM (
-      SELECT org_id, workspace_id, max(at) AS at FROM (
-        SELECT org_id, workspace_id, max("timestamp") AS at FROM activities WHERE workspace_id IS NOT NULL
-          GROUP BY org_id, workspace_id
-        UNION ALL SELECT org_id, workspace_id, max(created_at) FROM executions GROUP BY org_id, workspace_id
-        UNION ALL SELECT org_id, workspace_id, max(created_at) FROM ai_usages GROUP BY org_id, workspace_id
-      ) AS per_kind GROUP BY org_id, workspace_id
-    ) AS latest
-    WHERE w.org_id = latest.org_id AND w.id = latest.workspace_id`.execute(db);
 }

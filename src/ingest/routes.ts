@@ -8,14 +8,16 @@ import { orgStanding, requireAbility } from '../auth/access.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden } from '../errors.js';
 import { installDialect } from '../http/dialect.js';
+import { findOrg } from '../ledger/orgs/orgs.js';
+import { recordBatch } from '../ledger/write/record-batch.js';
 import { AUTHENTICATED, errorAnswers, problemFormat, WITH_BODY } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { type IngestGate, installIngestGate } from './back-pressure.js';
-import { type BatchItem, type Rejection, touchWorkspaces, writeBatch } from './batch-writer.js';
 import { readBinaryEvent } from './binary-mode.js';
 import { contentMode, decodeBody, MAX_RAW_BYTES, parseEvents } from './body.js';
 import { readEnvelope } from './envelope.js';
 import { readEventData } from './events/read-event.js';
+import { type Rejection, type SentWrite, tallyOutcomes } from './outcomes.js';
 import { INGEST_DESCRIPTION, IngestBody, IngestResponse } from './schemas.js';
 import { rejected as rejectedEvent, rejectionIssues } from './single-event.js';
 
@@ -79,7 +81,7 @@ export async function ingestRoutes(
 
       const receivedAt = deps.now();
       const rejected: Rejection[] = [];
-      const byOrg = new Map<string, BatchItem[]>();
+      const sent: (SentWrite & { orgId: string })[] = [];
       const knownOrgs = new Map<string, boolean>();
       for (const [index, value] of events.entries()) {
         const { envelope, errors } = readEnvelope(value, receivedAt);
@@ -98,17 +100,15 @@ export async function ingestRoutes(
           rejected.push({ index, id, errors: dataErrors });
           continue;
         }
-        const item = { index, eventId: envelope.id, source: envelope.source, time: envelope.time, write };
-        const batch = byOrg.get(orgId);
-        if (batch) batch.push(item);
-        else byOrg.set(orgId, [item]);
+        sent.push({ index, orgId, write });
       }
 
-      const outcome = await writeBatch(deps.db, byOrg);
-      if (byOrg.size === 1) request.auditOrgId = [...byOrg.keys()][0]!;
-      await touchWorkspaces(deps.db, outcome.activeWorkspaces).catch((error: unknown) =>
-        request.log.warn({ err: error }, 'could not update last_active_at'),
-      );
+      const outcomes = await recordBatch(deps.db, sent, {
+        onTouchFailed: (error) => request.log.warn({ err: error }, 'could not update last_active_at'),
+      });
+      const orgs = new Set(sent.map((item) => item.orgId));
+      if (orgs.size === 1) request.auditOrgId = [...orgs][0]!;
+      const outcome = tallyOutcomes(sent, outcomes);
       const allRejected = [...rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
       const [only] = allRejected;
       if (single && only) {
@@ -145,9 +145,6 @@ async function eventOrg(
   if (typeof requested !== 'string' || requested === '') {
     return { error: 'data.org_id: required with the deployment admin token' };
   }
-  if (!known.has(requested)) {
-    const org = await deps.db.selectFrom('orgs').select('id').where('id', '=', requested).executeTakeFirst();
-    known.set(requested, org !== undefined);
-  }
+  if (!known.has(requested)) known.set(requested, (await findOrg(deps.db, requested)) !== undefined);
   return known.get(requested) ? requested : { error: `data.org_id: no org "${requested}"` };
 }

@@ -1,9 +1,10 @@
 // `activity.recorded`: seed 004's activity object. `id` defaults to the event's id, `timestamp` to
 // the event's time (then to now), `success` to `status_code < 400`.
 import { tokensTotal } from '../../ledger/activity/tokens-total.js';
+import type { ActivityRecord, ActivityWrite } from '../../ledger/write/types.js';
 import type { Envelope } from '../envelope.js';
 import { Fields } from '../fields.js';
-import type { ActivityWrite } from './types.js';
+import { eventWrite } from './types.js';
 
 /** The stage counts are PostgreSQL `integer` columns: a larger count would fail the whole batch. */
 export const MAX_STAGES = 2_147_483_647;
@@ -36,7 +37,7 @@ export function readActivity(envelope: Envelope): { write?: ActivityWrite; error
   const usage = tokenUsage(f);
   const metadata = f.object('metadata') ?? null;
   const text = (name: string, max = 1024) => f.string(name, { max }) ?? null;
-  const row: ActivityWrite['row'] = {
+  const row: ActivityRecord = {
     id,
     timestamp,
     trace_id: text('trace_id', 256),
@@ -65,5 +66,5 @@ export function readActivity(envelope: Envelope): { write?: ActivityWrite; error
     tokens_total: tokensTotal(usage),
   };
   if (f.errors.length > 0) return { errors: f.errors };
-  return { write: { kind: 'activity', workspaceId: row.workspace_id, userId: row.user_id, row }, errors: [] };
+  return { write: { kind: 'activity', ...eventWrite(envelope), record: row }, errors: [] };
 }

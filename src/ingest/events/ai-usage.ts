@@ -1,7 +1,9 @@
 // `ai_usage.recorded`: seed 000's usage object, camel-case as on the read surface.
+
+import type { AiUsageWrite } from '../../ledger/write/types.js';
 import type { Envelope } from '../envelope.js';
 import { Fields } from '../fields.js';
-import type { AiUsageWrite } from './types.js';
+import { eventWrite } from './types.js';
 
 export const TOOL_TYPES = ['product-marketing-post', 'image-generation', 'session-summary', 'other'] as const;
 export const USAGE_STATUSES = ['pending', 'completed', 'failed'] as const;
@@ -21,10 +23,10 @@ export function readAiUsage(envelope: Envelope): { write?: AiUsageWrite; errors:
   return {
     write: {
       kind: 'ai_usage',
-      workspaceId,
-      time: envelope.time,
-      row: {
+      ...eventWrite(envelope),
+      record: {
         id,
+        workspace_id: workspaceId,
         tool_type: toolType,
         status,
         cost,

@@ -1,8 +1,9 @@
 // `execution.recorded`, `execution.archived` and `execution.edited` (API.md §4.1).
 import { AGENT_TYPES } from '../../ledger/agents/agents.js';
+import type { ExecutionSourceWrite, ExecutionWrite } from '../../ledger/write/types.js';
 import type { Envelope } from '../envelope.js';
 import { Fields } from '../fields.js';
-import type { ExecutionSourceWrite, ExecutionWrite } from './types.js';
+import { eventWrite } from './types.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
@@ -60,12 +61,10 @@ export function readExecution(envelope: Envelope): { write?: ExecutionWrite; err
   return {
     write: {
       kind: 'execution',
-      workspaceId,
-      userId,
-      userEmail: userEmail ?? null,
+      ...eventWrite(envelope),
+      record: { ...row, workspace_id: workspaceId, user_id: userId },
       agent,
-      time: envelope.time,
-      row,
+      userEmail: userEmail ?? null,
     },
     errors: [],
   };
@@ -79,5 +78,14 @@ export function readExecutionSource(
   const id = f.id('id', { required: true });
   const workspaceId = f.id('workspace_id', { required: true });
   if (f.errors.length > 0 || !id || !workspaceId) return { errors: f.errors };
-  return { write: { kind: 'execution_source', source, id, workspaceId, time: envelope.time }, errors: [] };
+  return {
+    write: {
+      kind: 'execution_source',
+      ...eventWrite(envelope),
+      change: source,
+      executionId: id,
+      workspaceId,
+    },
+    errors: [],
+  };
 }

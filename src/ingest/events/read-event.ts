@@ -1,10 +1,10 @@
 // Validates one event: the envelope, then its type's data. An unknown type is rejected like any
 // invalid event, on its own.
+import type { LedgerWrite } from '../../ledger/write/types.js';
 import type { Envelope } from '../envelope.js';
 import { readActivity } from './activity.js';
 import { readAiUsage } from './ai-usage.js';
 import { readExecution, readExecutionSource } from './execution.js';
-import type { LedgerWrite } from './types.js';
 
 export const EVENT_TYPES = [
   'activity.recorded',

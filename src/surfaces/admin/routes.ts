@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import type { AppDeps } from '../../deps.js';
-import { invalid, notFound } from '../../errors.js';
+import { notFound } from '../../errors.js';
 import { installDialect } from '../../http/dialect.js';
 import {
   authorizeOrgAdmin,

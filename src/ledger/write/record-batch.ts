@@ -1,0 +1,254 @@
+// The ledger's one write entry point: a batch of typed writes in, one outcome per write out.
+// It owns what makes a write count once and stay consistent: one transaction for the batch (the
+// dedup claims and the records they bring commit together, so a write is either stored and
+// claimed or neither, and a resolved call means committed), the claims, the workspace checks,
+// the order of writes to one record (the newest time wins), a fixed lock order, and the side
+// effects (users and agents named by the records, activity rollups, workspaces' last activity).
+// Writes that fail a check against stored state are rejected on their own; the rest go through.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { insertActivities } from '../activity/insert.js';
+import { type AgentInput, upsertAgents } from '../agents/agents.js';
+import { upsertAiUsages } from '../ai-usages/write.js';
+import { changeExecutionSources, findExecutionRefs, upsertExecutions } from '../executions/write.js';
+import { ensureUsers } from '../orgs/users.js';
+import { resolveWorkspaceNames } from '../workspaces/workspace-names.js';
+import { byString, claimKeys, keyString, releaseKeys } from './claims.js';
+import { type ActiveWorkspaces, markActive, touchWorkspaces } from './last-active.js';
+import {
+  activityRow,
+  activityTime,
+  aiUsageRow,
+  executionRow,
+  withWorkspaceId,
+  workspaceOf,
+} from './records.js';
+import type {
+  ActivityWrite,
+  AiUsageWrite,
+  ExecutionSourceWrite,
+  ExecutionWrite,
+  LedgerWrite,
+  OrgWrite,
+  WriteOutcome,
+  WriteRejection,
+} from './types.js';
+
+export interface RecordOptions {
+  /**
+   * Told when moving workspaces' `last_active_at` failed after the commit: the writes stand
+   * (the next batch moves it), so this is worth a warning, not a failure.
+   */
+  onTouchFailed?: (error: unknown) => void;
+}
+
+/** A write and its position in the caller's batch. */
+interface Item<W extends LedgerWrite = LedgerWrite> {
+  index: number;
+  write: W;
+}
+
+/** Keeps, per record, the write with the newest time (the later one on ties). */
+function newestPerRecord<W extends LedgerWrite>(items: Item<W>[], recordId: (write: W) => string): Item<W>[] {
+  const newest = new Map<string, Item<W>>();
+  for (const item of items) {
+    const current = newest.get(recordId(item.write));
+    if (!current || current.write.time.getTime() <= item.write.time.getTime())
+      newest.set(recordId(item.write), item);
+  }
+  return [...newest.values()];
+}
+
+interface ByKind {
+  activity: Item<ActivityWrite>[];
+  execution: Item<ExecutionWrite>[];
+  execution_source: Item<ExecutionSourceWrite>[];
+  ai_usage: Item<AiUsageWrite>[];
+}
+
+/** The writes of each kind. */
+function byKind(items: Item[]): ByKind {
+  const kinds: ByKind = { activity: [], execution: [], execution_source: [], ai_usage: [] };
+  for (const { index, write } of items) {
+    switch (write.kind) {
+      case 'activity':
+        kinds.activity.push({ index, write });
+        break;
+      case 'execution':
+        kinds.execution.push({ index, write });
+        break;
+      case 'execution_source':
+        kinds.execution_source.push({ index, write });
+        break;
+      case 'ai_usage':
+        kinds.ai_usage.push({ index, write });
+        break;
+    }
+  }
+  return kinds;
+}
+
+/**
+ * Checks archive/edit writes against the stored executions and applies the valid ones; returns
+ * the others' reasons, by their index in the batch.
+ */
+async function changeSources(
+  db: Kysely<Database>,
+  orgId: string,
+  items: Item<ExecutionSourceWrite>[],
+): Promise<Map<number, WriteRejection>> {
+  const rejected = new Map<number, WriteRejection>();
+  if (items.length === 0) return rejected;
+  const refs = await findExecutionRefs(
+    db,
+    orgId,
+    items.map((item) => item.write.executionId),
+  );
+  const valid: Item<ExecutionSourceWrite>[] = [];
+  for (const item of items) {
+    const { executionId, workspaceId, change } = item.write;
+    const ref = refs.get(executionId);
+    if (!ref || ref.workspace_id !== workspaceId) {
+      rejected.set(item.index, { code: 'unknown_execution', executionId, workspaceId });
+    } else if (change === 'edited' && ref.agent_type !== 'chat') {
+      rejected.set(item.index, { code: 'not_editable', executionId, agentType: ref.agent_type });
+    } else {
+      valid.push(item);
+    }
+  }
+  const changes = newestPerRecord(valid, (write) => write.executionId).map(({ write }) => ({
+    id: write.executionId,
+    source: write.change,
+    time: write.time,
+  }));
+  await changeExecutionSources(db, orgId, changes);
+  return rejected;
+}
+
+/** Writes one org's part of the batch inside the caller's transaction. */
+async function recordOrgBatch(
+  db: Kysely<Database>,
+  orgId: string,
+  items: Item[],
+  outcomes: WriteOutcome[],
+  active: ActiveWorkspaces,
+): Promise<void> {
+  // 1. Writes naming a workspace that does not exist are rejected before anything is claimed;
+  // the others name the workspace by its id, whether they used its id or its UUID alias.
+  const names = [...new Set(items.map((item) => workspaceOf(item.write)).filter((name) => name !== null))];
+  const workspaces = await resolveWorkspaceNames(db, orgId, names);
+  const candidates: Item[] = [];
+  for (const item of items) {
+    const name = workspaceOf(item.write);
+    const id = name === null ? undefined : workspaces.get(name);
+    if (name !== null && id === undefined) {
+      outcomes[item.index] = {
+        status: 'rejected',
+        reason: { code: 'unknown_workspace', orgId, workspace: name },
+      };
+    } else {
+      candidates.push(
+        id === undefined ? item : { index: item.index, write: withWorkspaceId(item.write, id) },
+      );
+    }
+  }
+
+  // 2. The same key twice in one batch is stored once.
+  const firsts = new Map<string, Item>();
+  for (const item of candidates) {
+    const key = keyString(item.write.key);
+    if (firsts.has(key)) outcomes[item.index] = { status: 'duplicate' };
+    else firsts.set(key, item);
+  }
+
+  // 3. Claim the keys; those already claimed are duplicates.
+  const claimed = await claimKeys(
+    db,
+    orgId,
+    [...firsts.values()].map((item) => item.write.key),
+  );
+  const fresh: Item[] = [];
+  for (const [key, item] of firsts) {
+    if (claimed.has(key)) fresh.push(item);
+    else outcomes[item.index] = { status: 'duplicate' };
+  }
+  const kinds = byKind(fresh);
+
+  // 4. Users and agents named by the records, in id order (the lock order).
+  const users = new Map<string, string | null>();
+  const agents = new Map<string, AgentInput>();
+  for (const { write } of kinds.activity) {
+    const userId = write.record.user_id;
+    if (userId !== null && !users.has(userId)) users.set(userId, null);
+  }
+  for (const { write } of kinds.execution) {
+    const userId = write.record.user_id;
+    if (write.userEmail !== null || !users.has(userId)) users.set(userId, write.userEmail);
+    agents.set(write.agent.id, { slug: write.agent.slug, name: write.agent.name, type: write.agent.type });
+  }
+  await ensureUsers(db, orgId, new Map([...users].sort(([a], [b]) => byString(a, b))));
+  await upsertAgents(db, orgId, new Map([...agents].sort(([a], [b]) => byString(a, b))));
+
+  // 5. The records themselves; of several writes to one record, the newest wins.
+  await insertActivities(
+    db,
+    kinds.activity.map(({ write }) => activityRow(orgId, write.record)),
+  );
+  const executions = newestPerRecord(kinds.execution, (write) => write.record.id);
+  await upsertExecutions(
+    db,
+    orgId,
+    executions.map(({ write }) => executionRow(write)),
+  );
+  const rejected = await changeSources(db, orgId, kinds.execution_source);
+  const usages = newestPerRecord(kinds.ai_usage, (write) => write.record.id);
+  await upsertAiUsages(
+    db,
+    orgId,
+    usages.map(({ write }) => aiUsageRow(write)),
+  );
+
+  // 6. Writes rejected against stored state give their claims back, so a corrected retry is new.
+  await releaseKeys(
+    db,
+    orgId,
+    fresh.filter((item) => rejected.has(item.index)).map((item) => item.write.key),
+  );
+  for (const item of fresh) {
+    const reason = rejected.get(item.index);
+    if (reason) {
+      outcomes[item.index] = { status: 'rejected', reason };
+      continue;
+    }
+    outcomes[item.index] = { status: 'stored' };
+    const workspaceId = workspaceOf(item.write);
+    if (workspaceId !== null) markActive(active, orgId, workspaceId, activityTime(item.write));
+  }
+}
+
+/**
+ * Records a batch of writes, for one org or several (in org id order, one transaction), and
+ * answers one outcome per write, in the batch's order.
+ */
+export async function recordBatch(
+  db: Kysely<Database>,
+  writes: readonly OrgWrite[],
+  options: RecordOptions = {},
+): Promise<WriteOutcome[]> {
+  const outcomes: WriteOutcome[] = new Array(writes.length);
+  const byOrg = new Map<string, Item[]>();
+  for (const [index, { orgId, write }] of writes.entries()) {
+    const items = byOrg.get(orgId);
+    if (items) items.push({ index, write });
+    else byOrg.set(orgId, [{ index, write }]);
+  }
+  const active: ActiveWorkspaces = new Map();
+  if (byOrg.size > 0) {
+    await db.transaction().execute(async (trx) => {
+      for (const orgId of [...byOrg.keys()].sort(byString))
+        await recordOrgBatch(trx, orgId, byOrg.get(orgId)!, outcomes, active);
+    });
+  }
+  await touchWorkspaces(db, active).catch((error: unknown) => options.onTouchFailed?.(error));
+  return outcomes;
+}

@@ -1,0 +1,60 @@
+// Per record kind: the workspace a write names, the write with that workspace resolved to its id,
+// the time that counts as the workspace's activity, and the stored row. One switch per question,
+// so each kind keeps its one shape.
+import type { NewActivity } from '../../db/schema.js';
+import type { AiUsageRow } from '../ai-usages/write.js';
+import type { ExecutionRow } from '../executions/write.js';
+import type { ActivityRecord, AiUsageWrite, ExecutionWrite, LedgerWrite } from './types.js';
+
+/** The workspace the write names (an id or a UUID alias), which must exist in its org. */
+export function workspaceOf(write: LedgerWrite): string | null {
+  return write.kind === 'execution_source' ? write.workspaceId : write.record.workspace_id;
+}
+
+/**
+ * The write with its workspace named by its id: writes may name a workspace by its UUID alias
+ * (API.md §1), and records always store the workspace's id, so both forms store the same.
+ */
+export function withWorkspaceId(write: LedgerWrite, workspaceId: string): LedgerWrite {
+  if (workspaceOf(write) === workspaceId) return write;
+  switch (write.kind) {
+    case 'execution_source':
+      return { ...write, workspaceId };
+    case 'activity':
+      return { ...write, record: { ...write.record, workspace_id: workspaceId } };
+    case 'execution':
+      return { ...write, record: { ...write.record, workspace_id: workspaceId } };
+    case 'ai_usage':
+      return { ...write, record: { ...write.record, workspace_id: workspaceId } };
+  }
+}
+
+/** The time a stored write counts as its workspace's activity (`last_active_at`). */
+export function activityTime(write: LedgerWrite): Date {
+  switch (write.kind) {
+    case 'activity':
+      return write.record.timestamp;
+    case 'execution':
+    case 'ai_usage':
+      return write.record.created_at;
+    case 'execution_source':
+      return write.time;
+  }
+}
+
+export function activityRow(orgId: string, record: ActivityRecord): NewActivity {
+  return {
+    org_id: orgId,
+    ...record,
+    token_usage: record.token_usage === null ? null : JSON.stringify(record.token_usage),
+    metadata: record.metadata === null ? null : JSON.stringify(record.metadata),
+  };
+}
+
+export function executionRow(write: ExecutionWrite): ExecutionRow {
+  return { ...write.record, agent_id: write.agent.id, agent_type: write.agent.type, event_time: write.time };
+}
+
+export function aiUsageRow(write: AiUsageWrite): AiUsageRow {
+  return { ...write.record, event_time: write.time };
+}

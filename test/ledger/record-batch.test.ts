@@ -1,0 +1,307 @@
+// The ledger's write entry point (src/ledger/write/record-batch.ts) on its own, against the real
+// databases: one outcome per write (stored, duplicate within a batch and across batches,
+// rejected with the ledger's reason), workspaces named by id or UUID alias, the newest write of
+// a record winning whatever the arrival order, and one transaction per batch (a failure leaves no
+// claim, so the retry is stored, not a duplicate).
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withRollups } from '../../src/ledger/activity/rollup-table.js';
+import { recordBatch } from '../../src/ledger/write/record-batch.js';
+import type {
+  ActivityWrite,
+  AiUsageWrite,
+  ExecutionSourceWrite,
+  ExecutionWrite,
+  LedgerWrite,
+} from '../../src/ledger/write/types.js';
+import { Factory, uid, uuid } from '../helpers/factories.js';
+import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+
+let t: TestApp;
+let f: Factory;
+beforeAll(async () => {
+  t = await buildTestApp();
+  f = new Factory(t);
+});
+afterAll(() => t.close());
+
+const T0 = new Date('2025-03-01T10:00:00.000Z');
+const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+const key = () => ({ source: 'test/ledger', eventId: uid('event') });
+
+function activity(workspaceId: string | null, time = T0, overrides: Partial<ActivityWrite['record']> = {}) {
+  const write: ActivityWrite = {
+    kind: 'activity',
+    key: key(),
+    time,
+    record: {
+      id: uid('activity'),
+      timestamp: time,
+      trace_id: null,
+      user_id: null,
+      workspace_id: workspaceId,
+      app_id: null,
+      principal_type: null,
+      principal_id: null,
+      token_id: null,
+      token_type: null,
+      method: 'POST',
+      path: '/things',
+      resource_type: 'thing',
+      resource_id: null,
+      action: 'create',
+      status_code: 201,
+      success: true,
+      error_code: null,
+      duration_ms: 12,
+      execution_id: null,
+      augmentation_id: null,
+      stages_completed: null,
+      total_stages: null,
+      token_usage: null,
+      metadata: null,
+      tokens_total: 0,
+      ...overrides,
+    },
+  };
+  return write;
+}
+
+function execution(
+  workspaceId: string,
+  options: { id?: string; time?: Date; status?: string; type?: ExecutionWrite['agent']['type'] } = {},
+) {
+  const time = options.time ?? T0;
+  const agentId = `agent-${options.type ?? 'chat'}`;
+  const write: ExecutionWrite = {
+    kind: 'execution',
+    key: key(),
+    time,
+    record: {
+      id: options.id ?? uid('execution'),
+      workspace_id: workspaceId,
+      user_id: 'user-1',
+      status: options.status ?? 'completed',
+      credits: 2,
+      output: 'hello',
+      output_url: null,
+      output_private: false,
+      root_id: null,
+      execution_origin: null,
+      used_model: null,
+      tokens_input: 10,
+      tokens_output: 5,
+      tokens_total: 15,
+      created_at: T0,
+    },
+    agent: { id: agentId, slug: agentId, name: `Agent ${agentId}`, type: options.type ?? 'chat' },
+    userEmail: 'user-1@example.test',
+  };
+  return write;
+}
+
+function sourceChange(
+  workspaceId: string,
+  executionId: string,
+  change: 'archived' | 'edited',
+  time = T0,
+): ExecutionSourceWrite {
+  return { kind: 'execution_source', key: key(), time, change, executionId, workspaceId };
+}
+
+function aiUsage(workspaceId: string, id: string, status: string, time: Date): AiUsageWrite {
+  return {
+    kind: 'ai_usage',
+    key: key(),
+    time,
+    record: {
+      id,
+      workspace_id: workspaceId,
+      tool_type: 'other',
+      status,
+      cost: 1,
+      input_data: {},
+      response_data: {},
+      created_at: T0,
+      completed_at: null,
+    },
+  };
+}
+
+const inOrg = (orgId: string, writes: LedgerWrite[]) => writes.map((write) => ({ orgId, write }));
+
+async function claims(orgId: string) {
+  const rows = await t.db
+    .selectFrom('ingested_events')
+    .select('event_id')
+    .where('org_id', '=', orgId)
+    .execute();
+  return rows.map((row) => row.event_id).sort();
+}
+
+/** A stored row of `table`, by org and id. */
+async function rowOf(table: string, orgId: string, id: string) {
+  const result = await sql<Record<string, unknown>>`
+    SELECT * FROM ${sql.table(table)} WHERE org_id = ${orgId} AND id = ${id}`.execute(t.db);
+  return result.rows[0];
+}
+
+async function storedExecution(orgId: string, id: string) {
+  const row = await rowOf('executions', orgId, id);
+  return (
+    row && { workspace_id: row.workspace_id, status: row.status, source: row.source, output: row.output }
+  );
+}
+
+async function newWorkspace() {
+  const org = await f.org();
+  const alias = uuid();
+  const workspace = await f.workspace(org.id, { uuid: alias });
+  return { orgId: org.id, workspaceId: workspace.id, alias };
+}
+
+describe('recordBatch', () => {
+  it('answers one outcome per write, in the batch order', async () => {
+    const { orgId, workspaceId, alias } = await newWorkspace();
+    const stored = activity(workspaceId);
+    const byAlias = execution(alias.toUpperCase());
+    const image = execution(workspaceId, { type: 'image' });
+    const writes: LedgerWrite[] = [
+      stored,
+      byAlias,
+      image,
+      { ...activity(workspaceId), key: stored.key },
+      activity('no-such-workspace'),
+      sourceChange(workspaceId, 'no-such-execution', 'archived'),
+      sourceChange(workspaceId, image.record.id, 'edited'),
+      sourceChange(workspaceId, byAlias.record.id, 'archived'),
+      activity(null),
+    ];
+    const outcomes = await recordBatch(t.db, inOrg(orgId, writes));
+    expect(outcomes).toEqual([
+      { status: 'stored' },
+      { status: 'stored' },
+      { status: 'stored' },
+      { status: 'duplicate' },
+      { status: 'rejected', reason: { code: 'unknown_workspace', orgId, workspace: 'no-such-workspace' } },
+      {
+        status: 'rejected',
+        reason: { code: 'unknown_execution', executionId: 'no-such-execution', workspaceId },
+      },
+      {
+        status: 'rejected',
+        reason: { code: 'not_editable', executionId: image.record.id, agentType: 'image' },
+      },
+      { status: 'stored' },
+      { status: 'stored' },
+    ]);
+
+    // The alias was stored as the workspace's id; the archive in the same batch applied.
+    expect(await storedExecution(orgId, byAlias.record.id)).toEqual({
+      workspace_id: workspaceId,
+      status: 'completed',
+      source: 'archived',
+      output: null,
+    });
+    // Claimed: the stored writes only (rejected ones gave their claim back).
+    const storedKeys = [stored, byAlias, image, writes[7]!, writes[8]!].map((w) => w.key.eventId);
+    expect(await claims(orgId)).toEqual(storedKeys.sort());
+    // Side effects: the user and agents the executions named, the rollups, the workspace's activity.
+    expect((await rowOf('users', orgId, 'user-1'))?.email).toBe('user-1@example.test');
+    const agents = await t.db
+      .selectFrom('agents')
+      .select('id')
+      .where('org_id', '=', orgId)
+      .orderBy('id')
+      .execute();
+    expect(agents).toEqual([{ id: 'agent-chat' }, { id: 'agent-image' }]);
+    const rollup = await withRollups(t.db)
+      .selectFrom('activity_rollups')
+      .select('requests')
+      .where('org_id', '=', orgId)
+      .where('scope', '=', 'org')
+      .where('grain', '=', 'hour')
+      .executeTakeFirst();
+    expect(Number(rollup?.requests)).toBe(2);
+    const workspace = await rowOf('workspaces', orgId, workspaceId);
+    expect(workspace?.last_active_at).toEqual(T0);
+
+    // Across batches: a resent write is a duplicate; a rejected one, corrected, is stored.
+    const again = await recordBatch(
+      t.db,
+      inOrg(orgId, [stored, { ...activity(workspaceId), key: writes[4]!.key }]),
+    );
+    expect(again).toEqual([{ status: 'duplicate' }, { status: 'stored' }]);
+  });
+
+  it('keeps the newest write of a record, whatever the order writes arrive in', async () => {
+    const { orgId, workspaceId } = await newWorkspace();
+    const id = uid('execution');
+    const usageId = uid('usage');
+    const outcomes = await recordBatch(
+      t.db,
+      inOrg(orgId, [
+        execution(workspaceId, { id, time: at(2), status: 'completed' }),
+        execution(workspaceId, { id, time: at(1), status: 'running' }),
+        aiUsage(workspaceId, usageId, 'completed', at(2)),
+        aiUsage(workspaceId, usageId, 'pending', at(1)),
+      ]),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['stored', 'stored', 'stored', 'stored']);
+    expect((await storedExecution(orgId, id))?.status).toBe('completed');
+
+    // An older write arriving later is stored (its key is new) and changes nothing.
+    const late = await recordBatch(
+      t.db,
+      inOrg(orgId, [
+        execution(workspaceId, { id, time: at(0), status: 'queued' }),
+        aiUsage(workspaceId, usageId, 'failed', at(0)),
+        sourceChange(workspaceId, id, 'archived', at(5)),
+        sourceChange(workspaceId, id, 'edited', at(4)),
+      ]),
+    );
+    expect(late.map((o) => o.status)).toEqual(['stored', 'stored', 'stored', 'stored']);
+    expect(await storedExecution(orgId, id)).toEqual({
+      workspace_id: workspaceId,
+      status: 'completed',
+      source: 'archived',
+      output: null,
+    });
+    expect((await rowOf('ai_usages', orgId, usageId))?.status).toBe('completed');
+  });
+
+  it('writes a batch in one transaction: a failure stores and claims nothing', async () => {
+    const { orgId, workspaceId } = await newWorkspace();
+    const good = execution(workspaceId);
+    // status_code is an `integer` column: this value fails the activity insert, after the claims.
+    const bad = activity(workspaceId, T0, { status_code: 2 ** 40 });
+    await expect(recordBatch(t.db, inOrg(orgId, [good, bad]))).rejects.toThrow();
+    expect(await claims(orgId)).toEqual([]);
+    expect(await storedExecution(orgId, good.record.id)).toBeUndefined();
+
+    // The retry is new, not a duplicate of a half-written batch.
+    const fixed = { ...bad, record: { ...bad.record, status_code: 201 } };
+    expect(await recordBatch(t.db, inOrg(orgId, [good, fixed]))).toEqual([
+      { status: 'stored' },
+      { status: 'stored' },
+    ]);
+  });
+
+  it('writes several orgs in one call, each write checked against its own org', async () => {
+    const first = await newWorkspace();
+    const second = await newWorkspace();
+    const outcomes = await recordBatch(t.db, [
+      { orgId: second.orgId, write: activity(second.workspaceId) },
+      { orgId: first.orgId, write: activity(second.workspaceId) },
+      { orgId: first.orgId, write: activity(first.alias) },
+    ]);
+    expect(outcomes).toEqual([
+      { status: 'stored' },
+      {
+        status: 'rejected',
+        reason: { code: 'unknown_workspace', orgId: first.orgId, workspace: second.workspaceId },
+      },
+      { status: 'stored' },
+    ]);
+  });
+});
