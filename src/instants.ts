@@ -70,9 +70,20 @@ const RFC3339 =
 export function parseRfc3339(value: string): { date: Date } | { error: 'format' | 'range' } {
   const match = RFC3339.exec(value);
   if (!match) return { error: 'format' };
-  const [, y, mo, d, h, mi, s, fraction = '', , sign, oh = '0', om = '0'] = match;
+  const result = instantOfMatch(match);
+  if ('error' in result) return result;
+  return { date: new Date(result.ms) };
+}
+
+/**
+ * instantOf of a date-time pattern's match whose groups are, in order: year, month, day, hour,
+ * minute, second (the time groups may be absent: midnight), fraction, `Z`, offset sign, offset
+ * hours, offset minutes.
+ */
+export function instantOfMatch(match: RegExpExecArray): ReturnType<typeof instantOf> {
+  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', , sign, oh = '0', om = '0'] = match;
   if (Number(om) > 59) return { error: 'format' };
-  const result = instantOf({
+  return instantOf({
     year: Number(y),
     month: Number(mo),
     day: Number(d),
@@ -82,8 +93,6 @@ export function parseRfc3339(value: string): { date: Date } | { error: 'format' 
     fraction,
     offsetMinutes: sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0,
   });
-  if ('error' in result) return result;
-  return { date: new Date(result.ms) };
 }
 
 /** A calendar date `YYYY-MM-DD` (a real one, so not 2025-02-30), or why it is not one. */

@@ -1,7 +1,7 @@
 // Query parameters that Ajv cannot check alone: ISO 8601 times (an offset is optional and its
 // absence means UTC, as pydantic reads a naive datetime here) and the window's order.
 import { type FieldIssue, invalid } from '../../errors.js';
-import { INSTANT_RANGE_TEXT, inInstantRange, instantOf } from '../../instants.js';
+import { INSTANT_RANGE_TEXT, inInstantRange, instantOfMatch } from '../../instants.js';
 import type { Micros } from '../../ledger/activity/time.js';
 
 const ISO =
@@ -23,18 +23,7 @@ export function parseDateTime(text: string): Micros | 'format' | 'range' {
   }
   const match = ISO.exec(text);
   if (!match) return 'format';
-  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', , sign, oh = '0', om = '0'] = match;
-  if (Number(om) > 59) return 'format';
-  const result = instantOf({
-    year: Number(y),
-    month: Number(mo),
-    day: Number(d),
-    hour: Number(h),
-    minute: Number(mi),
-    second: Number(s),
-    fraction,
-    offsetMinutes: sign ? (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om)) : 0,
-  });
+  const result = instantOfMatch(match);
   return 'error' in result ? result.error : result.micros;
 }
 
