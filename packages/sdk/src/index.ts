@@ -1,3 +1,12 @@
+export {
+  type components,
+  createTallyClient,
+  type paths,
+  TallyApiError,
+  type TallyClient,
+  type TallyClientOptions,
+  unwrap,
+} from './client.js';
 export type * from './events.js';
 export { expressRoute, type TallyExpressOptions, tallyExpress } from './express.js';
 export { type TallyFastifyOptions, tallyFastify } from './fastify.js';
