@@ -2,7 +2,7 @@
 // it before the routes (`app.use(tallyExpress({ recorder }))`); the route template is known only
 // once a route matched, so the event is built when the response finishes. The types below are
 // the few members used, so neither express nor @types/express is needed to use it.
-import { type RequestRecordingOptions, recordRequest } from './request-recording.js';
+import { type RequestRecordingOptions, recordRequest, reportError } from './request-recording.js';
 
 export interface ExpressLikeRequest {
   method: string;
@@ -73,7 +73,7 @@ export function tallyExpress<
         });
       }
     } catch (error) {
-      options.onError?.(error);
+      reportError(options.onError, error);
     }
     next();
   };

@@ -3,7 +3,7 @@
 // it sees every route of the app, and it only adds two hooks: onRequest takes the start time,
 // onResponse records.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type RequestRecordingOptions, recordRequest } from './request-recording.js';
+import { type RequestRecordingOptions, recordRequest, reportError } from './request-recording.js';
 
 export type TallyFastifyOptions = RequestRecordingOptions<FastifyRequest, FastifyReply>;
 
@@ -27,7 +27,7 @@ function plugin(fastify: FastifyInstance, options: TallyFastifyOptions, done: (e
     try {
       if (!options.exclude?.(request)) started.set(request, { at: Date.now(), clock: performance.now() });
     } catch (error) {
-      options.onError?.(error);
+      reportError(options.onError, error);
     }
     next();
   });

@@ -106,6 +106,15 @@ export function redact(value: unknown, extra: readonly string[] = [], depth = 0)
   return out;
 }
 
+/** Hands an error to the app's onError; a throwing onError is swallowed too. */
+export function reportError(onError: ((error: unknown) => void) | undefined, error: unknown): void {
+  try {
+    onError?.(error);
+  } catch {
+    // nothing more to do: the host's request path must not notice
+  }
+}
+
 const blank = (v: string | null | undefined): v is null | undefined =>
   v === null || v === undefined || v === '';
 
@@ -124,11 +133,7 @@ export function recordRequest<Req, Res>(
       try {
         return fn();
       } catch (error) {
-        try {
-          options.onError?.(error);
-        } catch {
-          // nothing more to do
-        }
+        reportError(options.onError, error);
         return undefined;
       }
     };
@@ -171,10 +176,6 @@ export function recordRequest<Req, Res>(
     if (Object.keys(metadata).length > 0) data.metadata = metadata;
     void options.recorder.record({ type: 'activity.recorded', time: new Date(startedAt), data });
   } catch (error) {
-    try {
-      options.onError?.(error);
-    } catch {
-      // nothing more to do
-    }
+    reportError(options.onError, error);
   }
 }

@@ -182,3 +182,55 @@ describe.each(FRAMEWORKS)('%s', (name, factory) => {
     expect(records.some((r) => r.path === '/healthz' || r.resource_type === 'healthz')).toBe(false);
   });
 });
+
+describe('never breaks the host', () => {
+  it('serves the request when an app function throws or the recorder fails, and reports it', async () => {
+    const failures: unknown[] = [];
+    const recorder = {
+      record: () => {
+        throw new Error('recorder exploded');
+      },
+    } as unknown as TallyRecorder;
+    const fastify = Fastify();
+    await fastify.register(tallyFastify, {
+      recorder,
+      userId: () => {
+        throw new Error('userId exploded');
+      },
+      exclude: () => {
+        throw new Error('exclude exploded');
+      },
+      onError: (error) => failures.push(error),
+    });
+    fastify.get('/v1/things/:id', async () => ({ ok: true }));
+    const app = express5();
+    app.use(
+      tallyExpress({
+        recorder,
+        userId: () => {
+          throw new Error('userId exploded');
+        },
+        onError: (error) => failures.push(error),
+      }),
+    );
+    app.get('/v1/things/:id', (_request, response) => {
+      response.json({ ok: true });
+    });
+    const fastifyAnswer = await fastify.inject({ method: 'GET', url: '/v1/things/1' });
+    expect([fastifyAnswer.statusCode, fastifyAnswer.json()]).toEqual([200, { ok: true }]);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const expressAnswer = await fetch(
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/things/1`,
+    );
+    expect([expressAnswer.status, await expressAnswer.json()]).toEqual([200, { ok: true }]);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await fastify.close();
+    // Fastify: exclude threw (so the request is not recorded). Express: userId, then the recorder.
+    expect(failures.map((e) => (e as Error).message)).toEqual([
+      'exclude exploded',
+      'userId exploded',
+      'recorder exploded',
+    ]);
+  });
+});

@@ -95,6 +95,27 @@ describe('TallyRecorder', () => {
     expect(new Set(records.map((r) => r.resource_id)).size).toBe(N);
   }, 120_000);
 
+  it('retries a batch whose answer was lost with the same ids: a duplicate, never a double count', async () => {
+    const proxy = await new FaultProxy(tally.url).start();
+    try {
+      const appId = newApp();
+      proxy.faults.push('lose-answer', 'lose-answer');
+      const { recorder, errors } = recorderFor(proxy.url, { batchSize: 20 });
+      for (let i = 0; i < 20; i += 1) await recorder.record(activity(appId, i));
+      await recorder.close();
+      // Tally stored the batch at the first attempt, and counted the two retries as duplicates.
+      expect(proxy.arrivals.map((a) => a.answered)).toEqual([200, 200, 200]);
+      expect(errors.map((e) => [e.kind, e.details.willRetry])).toEqual([
+        ['network', true],
+        ['network', true],
+      ]);
+      expect(recorder.stats).toMatchObject({ accepted: 0, duplicates: 20, requests: 3, retries: 2 });
+      expect(await stored(appId)).toHaveLength(20);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('waits as long as a 429 or 503 Retry-After says before retrying the same batch', async () => {
     const proxy = await new FaultProxy(tally.url).start();
     try {

@@ -5,7 +5,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault = { status: 429 | 503; retryAfter: string } | 'hold';
+/**
+ * `hold`: keep the request until released, then pass it. `lose-answer`: pass it to Tally, which
+ * stores it, then cut the connection instead of answering (the sender cannot know it was stored).
+ */
+export type Fault = { status: 429 | 503; retryAfter: string } | 'hold' | 'lose-answer';
 
 export interface Arrival {
   at: number;
@@ -57,7 +61,7 @@ export class FaultProxy {
     let fault = this.faults.shift();
     if (fault === undefined && this.holding) fault = 'hold';
     if (fault === 'hold') await new Promise<void>((resolve) => this.held.push(resolve));
-    else if (fault !== undefined) {
+    else if (fault !== undefined && fault !== 'lose-answer') {
       arrival.answered = fault.status;
       response.writeHead(fault.status, {
         'retry-after': fault.retryAfter,
@@ -79,6 +83,10 @@ export class FaultProxy {
       });
       const body = Buffer.from(await upstream.arrayBuffer());
       arrival.answered = upstream.status;
+      if (fault === 'lose-answer') {
+        request.socket.destroy();
+        return;
+      }
       response.writeHead(upstream.status, {
         'content-type': upstream.headers.get('content-type') ?? 'text/plain',
       });
