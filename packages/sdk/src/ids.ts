@@ -1,12 +1,23 @@
 // UUIDv7 event ids (RFC 9562): time-ordered, so the service's dedup index stays append-mostly,
 // and random enough that two senders never collide. Web Crypto only: it runs in browsers too.
+// Minted on every recorded request, so it is kept cheap: random bytes are drawn from the CSPRNG
+// in blocks, and bytes become hex through a table.
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const POOL_IDS = 256;
+const pool = new Uint8Array(POOL_IDS * 10);
+let poolAt = POOL_IDS * 10;
 
 let lastMs = 0;
 let sequence = 0;
 
 export function uuidv7(): string {
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
+  if (poolAt === pool.length) {
+    globalThis.crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  const r = poolAt;
+  poolAt += 10;
   let ms = Date.now();
   // Ids minted in the same millisecond (or after a clock step back) stay in order: 12 bits of
   // counter in rand_a, as RFC 9562 §6.2 method 1 allows.
@@ -22,15 +33,27 @@ export function uuidv7(): string {
   }
   lastMs = ms;
   const high = Math.floor(ms / 2 ** 16);
-  bytes[0] = (high >>> 24) & 0xff;
-  bytes[1] = (high >>> 16) & 0xff;
-  bytes[2] = (high >>> 8) & 0xff;
-  bytes[3] = high & 0xff;
-  bytes[4] = (ms >>> 8) & 0xff;
-  bytes[5] = ms & 0xff;
-  bytes[6] = 0x70 | ((sequence >>> 8) & 0x0f);
-  bytes[7] = sequence & 0xff;
-  bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  const h = (b: number) => HEX[b & 0xff]!;
+  return (
+    h(high >>> 24) +
+    h(high >>> 16) +
+    h(high >>> 8) +
+    h(high) +
+    '-' +
+    h(ms >>> 8) +
+    h(ms) +
+    '-' +
+    h(0x70 | ((sequence >>> 8) & 0x0f)) +
+    h(sequence) +
+    '-' +
+    h(0x80 | (pool[r]! & 0x3f)) +
+    h(pool[r + 1]!) +
+    '-' +
+    h(pool[r + 2]!) +
+    h(pool[r + 3]!) +
+    h(pool[r + 4]!) +
+    h(pool[r + 5]!) +
+    h(pool[r + 6]!) +
+    h(pool[r + 7]!)
+  );
 }

@@ -381,7 +381,10 @@ export class TallyRecorder {
 
   /** Sends one batch until it is answered, refused for good, or close's deadline passes. */
   private async send(batch: Item[]): Promise<void> {
-    const body = new Uint8Array(await gzip(Buffer.from(`[${batch.map((item) => item.json).join(',')}]`)));
+    // Level 1: JSON batches still shrink ~10×, for a third of the CPU of the default level.
+    const body = new Uint8Array(
+      await gzip(Buffer.from(`[${batch.map((item) => item.json).join(',')}]`), { level: 1 }),
+    );
     for (let attempt = 0; ; attempt += 1) {
       const outcome = await this.attempt(body, batch.length);
       if (outcome.kind === 'done') {

@@ -141,8 +141,8 @@ export function recordRequest<Req, Res>(
       ? call(() => options.resource!(request, facts))
       : defaultResource(facts.route, facts.params);
     const action = options.action ? call(() => options.action!(request, facts)) : defaultAction(facts.method);
+    // No `timestamp`: it defaults to the event's time, the request's start.
     const data: ActivityData = {
-      timestamp: new Date(startedAt).toISOString(),
       method: facts.method.slice(0, 16),
       status_code: facts.statusCode,
       success: facts.statusCode < 400,
