@@ -128,8 +128,6 @@ type Attempt =
   | { kind: 'retry'; error: TallyRecorderError; retryAfterMs: number | null }
   | { kind: 'fail'; error: TallyRecorderError };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
 /** Retry-After as seconds or an HTTP date, in ms; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
   if (value === null) return null;
@@ -169,6 +167,8 @@ export class TallyRecorder {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private deadline = Number.POSITIVE_INFINITY;
+  /** Ends the current backoff early (close() does, so a long backoff cannot outlast its deadline). */
+  private wake: (() => void) | null = null;
   private readonly counters = {
     accepted: 0,
     duplicates: 0,
@@ -262,6 +262,7 @@ export class TallyRecorder {
     if (!this.closed) {
       this.closed = true;
       this.deadline = Date.now() + (options.timeoutMs ?? 30_000);
+      this.wake?.();
     }
     await this.flush();
   }
@@ -417,8 +418,20 @@ export class TallyRecorder {
       outcome.error.details.retryInMs = Math.round(delay);
       this.report(outcome.error);
       this.counters.retries += 1;
-      await sleep(delay);
+      await this.sleep(delay);
     }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.wake = done;
+    });
   }
 
   private async attempt(body: Uint8Array<ArrayBuffer>, events: number): Promise<Attempt> {

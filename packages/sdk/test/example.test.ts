@@ -2,7 +2,6 @@
 // provisions its org, serves, calls itself, and prints the activity Tally recorded. It imports
 // the built package (`@tally/sdk` through the workspace link), as an application would.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTally, type Tally } from './helpers/tally.js';
@@ -12,16 +11,15 @@ const root = join(sdk, '..', '..');
 let tally: Tally;
 
 beforeAll(async () => {
-  // `npm install` builds the package (prepare); a checkout that skipped it is built here.
-  if (!existsSync(join(sdk, 'dist', 'index.js'))) {
-    execFileSync(
-      process.execPath,
-      [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-      {
-        cwd: sdk,
-      },
-    );
-  }
+  // `npm install` builds the package (prepare); built again here so the example never runs a
+  // dist/ older than the sources.
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: sdk,
+    },
+  );
   tally = await startTally();
 }, 120_000);
 

@@ -145,6 +145,27 @@ describe('TallyRecorder', () => {
     }
   }, 30_000);
 
+  it('close() cuts a long Retry-After short: it tries once more at once, within its deadline', async () => {
+    const proxy = await new FaultProxy(tally.url).start();
+    try {
+      const appId = newApp();
+      proxy.faults.push({ status: 503, retryAfter: '30' });
+      const { recorder } = recorderFor(proxy.url);
+      for (let i = 0; i < 5; i += 1) await recorder.record(activity(appId, i));
+      while (proxy.arrivals[0]?.answered !== 503) await sleep(10);
+      await sleep(50);
+      // The recorder now waits 30 s; close() with a 5 s deadline retries at once instead.
+      const started = Date.now();
+      await recorder.close({ timeoutMs: 5_000 });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(proxy.arrivals.map((a) => a.answered)).toEqual([503, 200]);
+      expect(recorder.stats).toMatchObject({ accepted: 5, failed: 0, retries: 1 });
+      expect(await stored(appId)).toHaveLength(5);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('reports the rejected events of a batch once, never retries them, and stores the rest', async () => {
     const appId = newApp();
     const { recorder, errors, rejected } = recorderFor(tally.url, { flushIntervalMs: 60_000 });
