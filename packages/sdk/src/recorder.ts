@@ -157,6 +157,7 @@ export class TallyRecorder {
   private readonly fetchImpl: typeof fetch;
   private queue: Item[] = [];
   private waiters: Waiter[] = [];
+  private waitingBytes = 0;
   private memEvents = 0;
   private memBytes = 0;
   private seq = 0;
@@ -227,7 +228,12 @@ export class TallyRecorder {
         this.enqueue(item);
         return Promise.resolve(true);
       }
-      if (this.options.overflow === 'drop') {
+      // Waiting callers' events are held too: at most another bound's worth of them (callers that
+      // do not await record(), like the middleware, cannot grow memory without limit).
+      const waitingFull =
+        this.waiters.length + 1 > this.options.maxQueueEvents ||
+        this.waitingBytes + item.bytes > this.options.maxQueueBytes;
+      if (this.options.overflow === 'drop' || waitingFull) {
         return Promise.resolve(
           this.drop('overflow', 'the recorder is full (events or bytes): the newest event was dropped', 1),
         );
@@ -236,6 +242,7 @@ export class TallyRecorder {
       item.seq = ++this.seq;
       return new Promise<boolean>((resolve) => {
         this.waiters.push({ item, resolve });
+        this.waitingBytes += item.bytes;
         // Room comes only from sending: make sure something is being sent.
         this.kick();
       });
@@ -316,6 +323,7 @@ export class TallyRecorder {
   private admitWaiters(): void {
     while (this.waiters.length > 0 && this.fits(this.waiters[0]!.item)) {
       const waiter = this.waiters.shift()!;
+      this.waitingBytes -= waiter.item.bytes;
       this.enqueue(waiter.item);
       waiter.resolve(true);
     }

@@ -251,7 +251,7 @@ describe('TallyRecorder', () => {
     }
   });
 
-  it("makes record wait for room under 'block', never holding more than the bound", async () => {
+  it("makes record wait for room under 'block', never holding more than the bound (plus as many waiting)", async () => {
     const proxy = await new FaultProxy(tally.url).start();
     try {
       const appId = newApp();
@@ -263,7 +263,7 @@ describe('TallyRecorder', () => {
       });
       let maxQueued = 0;
       const settled: boolean[] = [];
-      const pending = Array.from({ length: 25 }, (_, i) =>
+      const pending = Array.from({ length: 20 }, (_, i) =>
         recorder.record(activity(appId, i)).then((queued) => {
           maxQueued = Math.max(maxQueued, recorder.stats.queued);
           settled.push(queued);
@@ -272,14 +272,16 @@ describe('TallyRecorder', () => {
       );
       await sleep(200);
       expect(settled).toHaveLength(10);
-      expect(recorder.stats).toMatchObject({ queued: 10, waiting: 15, dropped: 0 });
+      expect(recorder.stats).toMatchObject({ queued: 10, waiting: 10, dropped: 0 });
+      // A caller that does not wait (the middleware) finds the waiting list full too: dropped.
+      expect(await recorder.record(activity(appId, 99))).toBe(false);
+      expect(errors.map((e) => e.kind)).toEqual(['overflow']);
       proxy.release();
-      expect(await Promise.all(pending)).toEqual(Array(25).fill(true));
+      expect(await Promise.all(pending)).toEqual(Array(20).fill(true));
       await recorder.close();
       expect(maxQueued).toBeLessThanOrEqual(10);
-      expect(errors).toEqual([]);
-      expect(recorder.stats).toMatchObject({ queued: 0, waiting: 0, accepted: 25, dropped: 0 });
-      expect(await stored(appId)).toHaveLength(25);
+      expect(recorder.stats).toMatchObject({ queued: 0, waiting: 0, accepted: 20, dropped: 1 });
+      expect(await stored(appId)).toHaveLength(20);
     } finally {
       await proxy.close();
     }
