@@ -357,7 +357,16 @@ export class TallyRecorder {
       if (this.queue.length === 0) this.admitWaiters();
       const batch = this.takeBatch();
       if (batch.length === 0) break;
-      await this.send(batch);
+      try {
+        await this.send(batch);
+      } catch (error) {
+        // Not expected (send handles every answer): still, a bug here must not become an
+        // unhandled rejection in the host process, nor stop later batches.
+        this.counters.failed += batch.length;
+        this.report(
+          new TallyRecorderError('gave_up', `sending ${batch.length} events failed`, { cause: error }),
+        );
+      }
       this.release(batch);
       this.admitWaiters();
       // Between batches, keep sending only what is due: a full batch, a flush, a close.
