@@ -9,113 +9,7 @@ export interface paths {
             cookie?: never;
         };
         /** List AI tool usages */
-        get: {
-            parameters: {
-                query: {
-                    /** @description Number of results per page */
-                    limit: number;
-                    /** @description Number of results to skip */
-                    offset: number;
-                    /** @description Filter by status */
-                    status?: "pending" | "completed" | "failed";
-                    /** @description Filter by tool type */
-                    toolType?: "product-marketing-post" | "image-generation" | "session-summary" | "other";
-                };
-                header?: never;
-                path: {
-                    /** @description Workspace identifier */
-                    workspaceId: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            pagination: {
-                                hasMore: boolean;
-                                limit: number;
-                                offset: number;
-                                total: number;
-                            };
-                            usages: {
-                                completedAt: string | null;
-                                cost: number;
-                                /** Format: date-time */
-                                createdAt: string;
-                                id: string;
-                                inputData: {
-                                    [key: string]: unknown;
-                                };
-                                responseData: {
-                                    [key: string]: unknown;
-                                };
-                                status: string;
-                                toolType: string;
-                                workspaceId: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            statusCode: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            statusCode: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            statusCode: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: string;
-                            message: string;
-                            statusCode: number;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listAiUsages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -132,119 +26,58 @@ export interface paths {
             cookie?: never;
         };
         /** Get Workspace */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    /** @description Workspace id (a UUID) */
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            hired_agent: {
-                                agent_type: string;
-                                cancelled_at: string | null;
-                                config: {
-                                    [key: string]: unknown;
-                                };
-                                /** Format: date-time */
-                                created_at: string;
-                                display_name: string;
-                                /** Format: date-time */
-                                hired_at: string;
-                                id: string;
-                                paused_at: string | null;
-                                persona_name: string | null;
-                                status: string;
-                                stripe_subscription_id: string | null;
-                                tier: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                                user_id: string;
-                            } | null;
-                            hired_agent_id: string | null;
-                            id: string;
-                            integration_credentials: {
-                                /** Format: date-time */
-                                connected_at: string;
-                                last_error: string | null;
-                                last_verified_at: string | null;
-                                provider: string;
-                                status: string;
-                            }[];
-                            last_active_at: string | null;
-                            metrics_cache: {
-                                [key: string]: unknown;
-                            };
-                            name: string;
-                            settings: {
-                                [key: string]: unknown;
-                            };
-                            status: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                            user_id: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: unknown;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: unknown;
-                        };
-                    };
-                };
-            };
+        get: operations["getWorkspace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
+        /** Liveness: the process serves requests */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This OpenAPI document */
+        get: operations["getOpenApiDocument"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database answers */
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -296,40 +129,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        id: string;
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            id: string;
-                            name: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Create an org */
+        post: operations["createOrg"];
         delete?: never;
         options?: never;
         head?: never;
@@ -344,67 +145,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    agent_id: string;
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        slug: string;
-                        /** @enum {string} */
-                        type: "chat" | "image" | "text" | "voiceover" | "video" | "code";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            id: string;
-                            name: string;
-                            org_id: string;
-                            slug: string;
-                            type: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            id: string;
-                            name: string;
-                            org_id: string;
-                            slug: string;
-                            type: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Create or update an agent of an org */
+        put: operations["putAgent"];
         post?: never;
         delete?: never;
         options?: never;
@@ -419,85 +161,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            tokens: {
-                                abilities: string[];
-                                /** Format: date-time */
-                                created_at: string;
-                                expires_at: string | null;
-                                id: string;
-                                last_used_at: string | null;
-                                name: string;
-                                org_id: string;
-                                revoked_at: string | null;
-                                user_id: string | null;
-                            }[];
-                        };
-                    };
-                };
-            };
-        };
+        /** List the API tokens of an org (never their secrets) */
+        get: operations["listTokens"];
         put?: never;
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        abilities: ("read" | "use_agents" | "ingest" | "admin" | "*")[];
-                        expires_at?: string | null;
-                        name: string;
-                        user_id?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            abilities: string[];
-                            /** Format: date-time */
-                            created_at: string;
-                            expires_at: string | null;
-                            id: string;
-                            last_used_at: string | null;
-                            name: string;
-                            org_id: string;
-                            revoked_at: string | null;
-                            token: string;
-                            user_id: string | null;
-                        };
-                    };
-                };
-            };
-        };
+        /** Create an API token (its secret is shown once) */
+        post: operations["createToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -512,67 +180,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        email: string;
-                        name?: string | null;
-                        /** @enum {string} */
-                        role: "owner" | "admin" | "member";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            email: string | null;
-                            id: string;
-                            name: string | null;
-                            org_id: string;
-                            role: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            email: string | null;
-                            id: string;
-                            name: string | null;
-                            org_id: string;
-                            role: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Create or update a user of an org */
+        put: operations["putUser"];
         post?: never;
         delete?: never;
         options?: never;
@@ -588,83 +197,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    org_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        owner_user_id: string;
-                        settings?: {
-                            [key: string]: unknown;
-                        };
-                        status?: string;
-                        /** @description UUID alias of the workspace, unique in the deployment; null removes it */
-                        uuid?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            hired_agent_id: string | null;
-                            id: string;
-                            last_active_at: string | null;
-                            name: string;
-                            org_id: string;
-                            owner_user_id: string;
-                            settings: {
-                                [key: string]: unknown;
-                            };
-                            status: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                            uuid: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            hired_agent_id: string | null;
-                            id: string;
-                            last_active_at: string | null;
-                            name: string;
-                            org_id: string;
-                            owner_user_id: string;
-                            settings: {
-                                [key: string]: unknown;
-                            };
-                            status: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                            uuid: string | null;
-                        };
-                    };
-                };
-            };
-        };
+        /** Create or update a workspace of an org */
+        put: operations["putWorkspace"];
         post?: never;
         delete?: never;
         options?: never;
@@ -682,26 +216,8 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    token_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        /** Revoke an API token */
+        delete: operations["revokeToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -715,94 +231,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        agent_type: string;
-                        config?: {
-                            [key: string]: unknown;
-                        };
-                        display_name: string;
-                        persona_name?: string | null;
-                        /** @enum {string} */
-                        status: "active" | "paused" | "cancelled";
-                        stripe_subscription_id?: string | null;
-                        tier: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            agent_type: string;
-                            cancelled_at: string | null;
-                            config: {
-                                [key: string]: unknown;
-                            };
-                            /** Format: date-time */
-                            created_at: string;
-                            display_name: string;
-                            /** Format: date-time */
-                            hired_at: string;
-                            id: string;
-                            paused_at: string | null;
-                            persona_name: string | null;
-                            status: string;
-                            stripe_subscription_id: string | null;
-                            tier: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                            user_id: string;
-                            workspace_id: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            agent_type: string;
-                            cancelled_at: string | null;
-                            config: {
-                                [key: string]: unknown;
-                            };
-                            /** Format: date-time */
-                            created_at: string;
-                            display_name: string;
-                            /** Format: date-time */
-                            hired_at: string;
-                            id: string;
-                            paused_at: string | null;
-                            persona_name: string | null;
-                            status: string;
-                            stripe_subscription_id: string | null;
-                            tier: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                            user_id: string;
-                            workspace_id: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Hire, update, pause or cancel the agent of a workspace */
+        put: operations["putHiredAgent"];
         post?: never;
         delete?: never;
         options?: never;
@@ -818,81 +248,11 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    provider: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        secret: string;
-                        status?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            connected_at: string;
-                            last_error: string | null;
-                            last_verified_at: string | null;
-                            provider: string;
-                            status: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            connected_at: string;
-                            last_error: string | null;
-                            last_verified_at: string | null;
-                            provider: string;
-                            status: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Store the secret of an integration of a workspace */
+        put: operations["putIntegration"];
         post?: never;
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    provider: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-            };
-        };
+        /** Remove an integration of a workspace */
+        delete: operations["deleteIntegration"];
         options?: never;
         head?: never;
         patch?: never;
@@ -906,66 +266,8 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        put: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    user_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        permissions?: ("activity:read" | "usage:read_others" | "ai_usage:read" | "workspace:read")[];
-                        /** @enum {string} */
-                        role: "owner" | "staff";
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            org_id: string;
-                            permissions: string[];
-                            role: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                            user_id: string;
-                            workspace_id: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            created_at: string;
-                            org_id: string;
-                            permissions: string[];
-                            role: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                            user_id: string;
-                            workspace_id: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Create or update a member of a workspace */
+        put: operations["putWorkspaceMember"];
         post?: never;
         delete?: never;
         options?: never;
@@ -982,70 +284,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record CloudEvents (one event or a batch) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            accepted: number;
-                            duplicates: number;
-                            rejected: {
-                                errors: string[];
-                                id: string | null;
-                                index: number;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                207: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            accepted: number;
-                            duplicates: number;
-                            rejected: {
-                                errors: string[];
-                                id: string | null;
-                                index: number;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Not an event or an array of events, or the one event the request carries was rejected */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/problem+json": {
-                            detail: string;
-                            errors?: {
-                                detail: string;
-                                pointer: string;
-                            }[];
-                            status: number;
-                            title: string;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        /**
+         * Record CloudEvents (one event or a batch)
+         * @description CloudEvents 1.0 (API.md §4.1), in the content modes of the CloudEvents HTTP binding:
+         *     - structured: one event, `application/cloudevents+json`;
+         *     - batch: a JSON array of events, `application/cloudevents-batch+json` (or `application/json`, which
+         *       also takes one event);
+         *     - binary: the attributes in `ce-*` headers (`ce-specversion`, `ce-id`, `ce-source`, `ce-type`, …) and
+         *       the body is the event’s `data` (any content type when `ce-*` headers are sent).
+         *
+         *     At most 5,000 events and 5 MiB decoded; `Content-Encoding: gzip` is accepted.
+         *     Events are deduplicated by (`source`, `id`). 200 when every event was accepted or was a
+         *     duplicate; 207 when some of a batch were rejected (each listed with its errors, the others
+         *     committed); a request carrying one event answers its rejection as a 400 problem document.
+         *     The deployment admin token names the org of each event in `data.org_id`.
+         */
+        post: operations["ingestEvents"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1059,159 +313,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Cursor for pagination (from previous response's next_cursor) */
-                    cursor?: string;
-                    /** @description ISO timestamp */
-                    end_time?: string;
-                    /** @description Maximum number of items to return (1-200) */
-                    limit: number;
-                    /** @description ISO timestamp */
-                    start_time?: string;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                action: string | null;
-                                app_id: string | null;
-                                augmentation_id: string | null;
-                                duration_ms: number | null;
-                                error_code: string | null;
-                                execution_id: string | null;
-                                id: string;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                method: string | null;
-                                path: string | null;
-                                principal_id: string | null;
-                                principal_type: string | null;
-                                resource_id: string | null;
-                                resource_type: string | null;
-                                stages_completed: number | null;
-                                status_code: number | null;
-                                success: boolean;
-                                timestamp: string;
-                                token_id: string | null;
-                                token_type: string | null;
-                                token_usage: {
-                                    [key: string]: unknown;
-                                } | null;
-                                total_stages: number | null;
-                                trace_id: string | null;
-                                user_id: string | null;
-                                workspace_id: string | null;
-                            }[];
-                            has_more: boolean;
-                            next_cursor: string | null;
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity of an org */
+        get: operations["listOrgActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1227,132 +330,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Hours to look back */
-                    hours: number;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            avg_duration_ms: number;
-                            by_action: {
-                                [key: string]: number;
-                            };
-                            by_resource: {
-                                [key: string]: number;
-                            };
-                            end_time: string;
-                            failed_requests: number;
-                            start_time: string;
-                            successful_requests: number;
-                            total_requests: number;
-                            total_tokens_used: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity summary of an org */
+        get: operations["summarizeOrgActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1368,161 +347,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Cursor for pagination (from previous response's next_cursor) */
-                    cursor?: string;
-                    /** @description ISO timestamp */
-                    end_time?: string;
-                    /** @description Maximum number of items to return (1-200) */
-                    limit: number;
-                    /** @description ISO timestamp */
-                    start_time?: string;
-                    /** @description Filter by workspace */
-                    workspace_id?: string;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                action: string | null;
-                                app_id: string | null;
-                                augmentation_id: string | null;
-                                duration_ms: number | null;
-                                error_code: string | null;
-                                execution_id: string | null;
-                                id: string;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                method: string | null;
-                                path: string | null;
-                                principal_id: string | null;
-                                principal_type: string | null;
-                                resource_id: string | null;
-                                resource_type: string | null;
-                                stages_completed: number | null;
-                                status_code: number | null;
-                                success: boolean;
-                                timestamp: string;
-                                token_id: string | null;
-                                token_type: string | null;
-                                token_usage: {
-                                    [key: string]: unknown;
-                                } | null;
-                                total_stages: number | null;
-                                trace_id: string | null;
-                                user_id: string | null;
-                                workspace_id: string | null;
-                            }[];
-                            has_more: boolean;
-                            next_cursor: string | null;
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** The calling user's own activity */
+        get: operations["listMyActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1538,132 +364,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Hours to look back */
-                    hours: number;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            avg_duration_ms: number;
-                            by_action: {
-                                [key: string]: number;
-                            };
-                            by_resource: {
-                                [key: string]: number;
-                            };
-                            end_time: string;
-                            failed_requests: number;
-                            start_time: string;
-                            successful_requests: number;
-                            total_requests: number;
-                            total_tokens_used: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** The calling user's own activity summary */
+        get: operations["summarizeMyActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1679,162 +381,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Cursor for pagination (from previous response's next_cursor) */
-                    cursor?: string;
-                    /** @description ISO timestamp */
-                    end_time?: string;
-                    /** @description Maximum number of items to return (1-200) */
-                    limit: number;
-                    /** @description ISO timestamp */
-                    start_time?: string;
-                    /** @description Filter by workspace */
-                    workspace_id?: string;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                action: string | null;
-                                app_id: string | null;
-                                augmentation_id: string | null;
-                                duration_ms: number | null;
-                                error_code: string | null;
-                                execution_id: string | null;
-                                id: string;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                method: string | null;
-                                path: string | null;
-                                principal_id: string | null;
-                                principal_type: string | null;
-                                resource_id: string | null;
-                                resource_type: string | null;
-                                stages_completed: number | null;
-                                status_code: number | null;
-                                success: boolean;
-                                timestamp: string;
-                                token_id: string | null;
-                                token_type: string | null;
-                                token_usage: {
-                                    [key: string]: unknown;
-                                } | null;
-                                total_stages: number | null;
-                                trace_id: string | null;
-                                user_id: string | null;
-                                workspace_id: string | null;
-                            }[];
-                            has_more: boolean;
-                            next_cursor: string | null;
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity of a user */
+        get: operations["listUserActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1850,133 +398,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Hours to look back */
-                    hours: number;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                    user_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            avg_duration_ms: number;
-                            by_action: {
-                                [key: string]: number;
-                            };
-                            by_resource: {
-                                [key: string]: number;
-                            };
-                            end_time: string;
-                            failed_requests: number;
-                            start_time: string;
-                            successful_requests: number;
-                            total_requests: number;
-                            total_tokens_used: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity summary of a user */
+        get: operations["summarizeUserActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1992,160 +415,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Cursor for pagination (from previous response's next_cursor) */
-                    cursor?: string;
-                    /** @description ISO timestamp */
-                    end_time?: string;
-                    /** @description Maximum number of items to return (1-200) */
-                    limit: number;
-                    /** @description ISO timestamp */
-                    start_time?: string;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                action: string | null;
-                                app_id: string | null;
-                                augmentation_id: string | null;
-                                duration_ms: number | null;
-                                error_code: string | null;
-                                execution_id: string | null;
-                                id: string;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                method: string | null;
-                                path: string | null;
-                                principal_id: string | null;
-                                principal_type: string | null;
-                                resource_id: string | null;
-                                resource_type: string | null;
-                                stages_completed: number | null;
-                                status_code: number | null;
-                                success: boolean;
-                                timestamp: string;
-                                token_id: string | null;
-                                token_type: string | null;
-                                token_usage: {
-                                    [key: string]: unknown;
-                                } | null;
-                                total_stages: number | null;
-                                trace_id: string | null;
-                                user_id: string | null;
-                                workspace_id: string | null;
-                            }[];
-                            has_more: boolean;
-                            next_cursor: string | null;
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity of a workspace */
+        get: operations["listWorkspaceActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2161,161 +432,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Cursor for pagination (from previous response's next_cursor) */
-                    cursor?: string;
-                    /** @description ISO timestamp */
-                    end_time?: string;
-                    /** @description Maximum number of items to return (1-200) */
-                    limit: number;
-                    /** @description ISO timestamp */
-                    start_time?: string;
-                };
-                header?: never;
-                path: {
-                    action: string;
-                    org_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                action: string | null;
-                                app_id: string | null;
-                                augmentation_id: string | null;
-                                duration_ms: number | null;
-                                error_code: string | null;
-                                execution_id: string | null;
-                                id: string;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                method: string | null;
-                                path: string | null;
-                                principal_id: string | null;
-                                principal_type: string | null;
-                                resource_id: string | null;
-                                resource_type: string | null;
-                                stages_completed: number | null;
-                                status_code: number | null;
-                                success: boolean;
-                                timestamp: string;
-                                token_id: string | null;
-                                token_type: string | null;
-                                token_usage: {
-                                    [key: string]: unknown;
-                                } | null;
-                                total_stages: number | null;
-                                trace_id: string | null;
-                                user_id: string | null;
-                                workspace_id: string | null;
-                            }[];
-                            has_more: boolean;
-                            next_cursor: string | null;
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity of a workspace with one action */
+        get: operations["listActionActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2331,172 +449,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Filter by action: create, read, update, delete, execute, trigger */
-                    action?: "create" | "read" | "update" | "delete" | "execute" | "trigger";
-                    /** @description Cursor for pagination (from previous response's next_cursor) */
-                    cursor?: string;
-                    /** @description ISO timestamp */
-                    end_time?: string;
-                    /** @description Maximum number of items to return (1-200) */
-                    limit: number;
-                    /** @description Filter by maximum duration */
-                    max_duration_ms?: number;
-                    /** @description Filter by minimum duration */
-                    min_duration_ms?: number;
-                    /** @description Filter by resource: workspace, app, endpoint, augmentation, etc. */
-                    resource_type?: string;
-                    /** @description ISO timestamp */
-                    start_time?: string;
-                    /** @description Filter by status: success, error */
-                    status?: "success" | "error";
-                    /** @description Filter by user ID */
-                    user_id?: string;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                action: string | null;
-                                app_id: string | null;
-                                augmentation_id: string | null;
-                                duration_ms: number | null;
-                                error_code: string | null;
-                                execution_id: string | null;
-                                id: string;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                method: string | null;
-                                path: string | null;
-                                principal_id: string | null;
-                                principal_type: string | null;
-                                resource_id: string | null;
-                                resource_type: string | null;
-                                stages_completed: number | null;
-                                status_code: number | null;
-                                success: boolean;
-                                timestamp: string;
-                                token_id: string | null;
-                                token_type: string | null;
-                                token_usage: {
-                                    [key: string]: unknown;
-                                } | null;
-                                total_stages: number | null;
-                                trace_id: string | null;
-                                user_id: string | null;
-                                workspace_id: string | null;
-                            }[];
-                            has_more: boolean;
-                            next_cursor: string | null;
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Search the activity of a workspace */
+        get: operations["searchWorkspaceActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2512,133 +466,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Hours to look back */
-                    hours: number;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            avg_duration_ms: number;
-                            by_action: {
-                                [key: string]: number;
-                            };
-                            by_resource: {
-                                [key: string]: number;
-                            };
-                            end_time: string;
-                            failed_requests: number;
-                            start_time: string;
-                            successful_requests: number;
-                            total_requests: number;
-                            total_tokens_used: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity summary of a workspace */
+        get: operations["summarizeWorkspaceActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2654,161 +483,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Cursor for pagination (from previous response's next_cursor) */
-                    cursor?: string;
-                    /** @description ISO timestamp */
-                    end_time?: string;
-                    /** @description Maximum number of items to return (1-200) */
-                    limit: number;
-                    /** @description ISO timestamp */
-                    start_time?: string;
-                };
-                header?: never;
-                path: {
-                    app_id: string;
-                    org_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                action: string | null;
-                                app_id: string | null;
-                                augmentation_id: string | null;
-                                duration_ms: number | null;
-                                error_code: string | null;
-                                execution_id: string | null;
-                                id: string;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                method: string | null;
-                                path: string | null;
-                                principal_id: string | null;
-                                principal_type: string | null;
-                                resource_id: string | null;
-                                resource_type: string | null;
-                                stages_completed: number | null;
-                                status_code: number | null;
-                                success: boolean;
-                                timestamp: string;
-                                token_id: string | null;
-                                token_type: string | null;
-                                token_usage: {
-                                    [key: string]: unknown;
-                                } | null;
-                                total_stages: number | null;
-                                trace_id: string | null;
-                                user_id: string | null;
-                                workspace_id: string | null;
-                            }[];
-                            has_more: boolean;
-                            next_cursor: string | null;
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity of an app */
+        get: operations["listAppActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2824,162 +500,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Cursor for pagination (from previous response's next_cursor) */
-                    cursor?: string;
-                    /** @description ISO timestamp */
-                    end_time?: string;
-                    /** @description Maximum number of items to return (1-200) */
-                    limit: number;
-                    /** @description ISO timestamp */
-                    start_time?: string;
-                };
-                header?: never;
-                path: {
-                    app_id: string;
-                    endpoint_id: string;
-                    org_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                action: string | null;
-                                app_id: string | null;
-                                augmentation_id: string | null;
-                                duration_ms: number | null;
-                                error_code: string | null;
-                                execution_id: string | null;
-                                id: string;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                method: string | null;
-                                path: string | null;
-                                principal_id: string | null;
-                                principal_type: string | null;
-                                resource_id: string | null;
-                                resource_type: string | null;
-                                stages_completed: number | null;
-                                status_code: number | null;
-                                success: boolean;
-                                timestamp: string;
-                                token_id: string | null;
-                                token_type: string | null;
-                                token_usage: {
-                                    [key: string]: unknown;
-                                } | null;
-                                total_stages: number | null;
-                                trace_id: string | null;
-                                user_id: string | null;
-                                workspace_id: string | null;
-                            }[];
-                            has_more: boolean;
-                            next_cursor: string | null;
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity of an endpoint */
+        get: operations["listEndpointActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2995,135 +517,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Hours to look back */
-                    hours: number;
-                };
-                header?: never;
-                path: {
-                    app_id: string;
-                    endpoint_id: string;
-                    org_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            avg_duration_ms: number;
-                            by_action: {
-                                [key: string]: number;
-                            };
-                            by_resource: {
-                                [key: string]: number;
-                            };
-                            end_time: string;
-                            failed_requests: number;
-                            start_time: string;
-                            successful_requests: number;
-                            total_requests: number;
-                            total_tokens_used: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity summary of an endpoint */
+        get: operations["summarizeEndpointActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3139,161 +534,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Cursor for pagination (from previous response's next_cursor) */
-                    cursor?: string;
-                    /** @description ISO timestamp */
-                    end_time?: string;
-                    /** @description Maximum number of items to return (1-200) */
-                    limit: number;
-                    /** @description ISO timestamp */
-                    start_time?: string;
-                };
-                header?: never;
-                path: {
-                    augmentation_id: string;
-                    org_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                action: string | null;
-                                app_id: string | null;
-                                augmentation_id: string | null;
-                                duration_ms: number | null;
-                                error_code: string | null;
-                                execution_id: string | null;
-                                id: string;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                method: string | null;
-                                path: string | null;
-                                principal_id: string | null;
-                                principal_type: string | null;
-                                resource_id: string | null;
-                                resource_type: string | null;
-                                stages_completed: number | null;
-                                status_code: number | null;
-                                success: boolean;
-                                timestamp: string;
-                                token_id: string | null;
-                                token_type: string | null;
-                                token_usage: {
-                                    [key: string]: unknown;
-                                } | null;
-                                total_stages: number | null;
-                                trace_id: string | null;
-                                user_id: string | null;
-                                workspace_id: string | null;
-                            }[];
-                            has_more: boolean;
-                            next_cursor: string | null;
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity of an augmentation */
+        get: operations["listAugmentationActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3309,161 +551,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: {
-            parameters: {
-                query: {
-                    /** @description Cursor for pagination (from previous response's next_cursor) */
-                    cursor?: string;
-                    /** @description ISO timestamp */
-                    end_time?: string;
-                    /** @description Maximum number of items to return (1-200) */
-                    limit: number;
-                    /** @description ISO timestamp */
-                    start_time?: string;
-                };
-                header?: never;
-                path: {
-                    org_id: string;
-                    resource_id: string;
-                    workspace_id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            activities: {
-                                action: string | null;
-                                app_id: string | null;
-                                augmentation_id: string | null;
-                                duration_ms: number | null;
-                                error_code: string | null;
-                                execution_id: string | null;
-                                id: string;
-                                metadata: {
-                                    [key: string]: unknown;
-                                };
-                                method: string | null;
-                                path: string | null;
-                                principal_id: string | null;
-                                principal_type: string | null;
-                                resource_id: string | null;
-                                resource_type: string | null;
-                                stages_completed: number | null;
-                                status_code: number | null;
-                                success: boolean;
-                                timestamp: string;
-                                token_id: string | null;
-                                token_type: string | null;
-                                token_usage: {
-                                    [key: string]: unknown;
-                                } | null;
-                                total_stages: number | null;
-                                trace_id: string | null;
-                                user_id: string | null;
-                                workspace_id: string | null;
-                            }[];
-                            has_more: boolean;
-                            next_cursor: string | null;
-                            total: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            detail: {
-                                ctx: {
-                                    [key: string]: unknown;
-                                };
-                                input: unknown;
-                                loc: (string | number)[];
-                                msg: string;
-                                type: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description Default Response */
-                500: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            details: {
-                                [key: string]: unknown;
-                            };
-                            error: string;
-                            message: string;
-                            status_code: number;
-                            timestamp: string;
-                        };
-                    };
-                };
-            };
-        };
+        /** Activity about a resource */
+        get: operations["listResourceActivity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3480,107 +569,7 @@ export interface paths {
             cookie?: never;
         };
         /** Agent execution history of a workspace */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description YYYY-MM-DD, inclusive, on or after start_date, at most 90 days after it counted inclusively; required with start_date. */
-                    end_date?: string;
-                    /** @description Integer ≥ 1, default 1. */
-                    page?: string;
-                    /** @description Integer between 1 and 100, default 20. */
-                    per_page?: string;
-                    /** @description 1d, 7d or 30d, relative to the end of the current day; default 30d; ignored when both dates are sent. */
-                    range?: string;
-                    /** @description YYYY-MM-DD, inclusive; required with end_date. */
-                    start_date?: string;
-                    /** @description all, chat, image, text, voiceover, video or code; all or omitted means every type. */
-                    type?: string;
-                    /** @description Integer: only executions of this user (another user needs usage:read_others). */
-                    user_id?: string;
-                };
-                header?: {
-                    /** @description Numeric workspace id (required). */
-                    "x-workspace-id"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            has_more: boolean;
-                            items: {
-                                /** Format: date-time */
-                                created_at: string;
-                                credits: number;
-                                email: string | null;
-                                execution_origin: string | null;
-                                id: number | string;
-                                link: string | null;
-                                name: string | null;
-                                output: string | null;
-                                root_id: string | null;
-                                slug: string | null;
-                                source: "current" | "archived" | "edited";
-                                status: "succeeded" | "failed";
-                                tokens: {
-                                    input: number;
-                                    output: number;
-                                    total: number;
-                                } | null;
-                                type: string;
-                                used_model: string | null;
-                                user_id: number | string;
-                            }[];
-                            page: number;
-                            per_page: number;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            message: string;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            errors: {
-                                [key: string]: string[];
-                            };
-                            message: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listWorkspaceUsage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3601,6 +590,633 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAiUsages: {
+        parameters: {
+            query?: {
+                /** @description Number of results per page */
+                limit?: number;
+                /** @description Number of results to skip */
+                offset?: number;
+                /** @description Filter by status */
+                status?: "pending" | "completed" | "failed";
+                /** @description Filter by tool type */
+                toolType?: "product-marketing-post" | "image-generation" | "session-summary" | "other";
+            };
+            header?: never;
+            path: {
+                /** @description Workspace identifier */
+                workspaceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        pagination: {
+                            hasMore: boolean;
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                        usages: {
+                            completedAt: string | null;
+                            cost: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            inputData: {
+                                [key: string]: unknown;
+                            };
+                            responseData: {
+                                [key: string]: unknown;
+                            };
+                            status: string;
+                            toolType: string;
+                            workspaceId: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 401;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 403;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 404;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 414;
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 429;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 431;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 503;
+                    };
+                };
+            };
+        };
+    };
+    getWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id (a UUID) */
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        hired_agent: {
+                            agent_type: string;
+                            cancelled_at: string | null;
+                            config: {
+                                [key: string]: unknown;
+                            };
+                            /** Format: date-time */
+                            created_at: string;
+                            display_name: string;
+                            /** Format: date-time */
+                            hired_at: string;
+                            id: string;
+                            paused_at: string | null;
+                            persona_name: string | null;
+                            status: string;
+                            stripe_subscription_id: string | null;
+                            tier: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            user_id: string;
+                        } | null;
+                        hired_agent_id: string | null;
+                        id: string;
+                        integration_credentials: {
+                            /** Format: date-time */
+                            connected_at: string;
+                            last_error: string | null;
+                            last_verified_at: string | null;
+                            provider: string;
+                            status: string;
+                        }[];
+                        last_active_at: string | null;
+                        metrics_cache: {
+                            [key: string]: unknown;
+                        };
+                        name: string;
+                        settings: {
+                            [key: string]: unknown;
+                        };
+                        status: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        user_id: string;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                    };
+                };
+            };
+        };
+    };
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 414;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 431;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 500;
+                    };
+                };
+            };
+        };
+    };
+    getOpenApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 414;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 431;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 500;
+                    };
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        database: "pglite" | "postgres";
+                        /** @enum {string} */
+                        status: "ready";
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 400;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 414;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 431;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        statusCode: 500;
+                    };
+                };
+            };
+            /** @description The database does not answer; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        database: "pglite" | "postgres";
+                        /** @enum {string} */
+                        status: "unavailable";
+                    };
+                };
+            };
+        };
+    };
     listEventSchemas: {
         parameters: {
             query?: never;
@@ -3623,6 +1239,75 @@ export interface operations {
                             /** @description Where the schema is served */
                             url: string;
                         }[];
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
                     };
                 };
             };
@@ -3651,7 +1336,28 @@ export interface operations {
                     };
                 };
             };
-            /** @description No such schema */
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3659,11 +1365,7125 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         detail: string;
-                        status: number;
+                        /** @enum {number} */
+                        status: 404;
                         title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    createOrg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        id: string;
+                        name: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request conflicts with what exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 409;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    putAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agent_id: string;
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    slug: string;
+                    /** @enum {string} */
+                    type: "chat" | "image" | "text" | "voiceover" | "video" | "code";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        id: string;
+                        name: string;
+                        org_id: string;
+                        slug: string;
                         type: string;
-                    } & {
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        id: string;
+                        name: string;
+                        org_id: string;
+                        slug: string;
+                        type: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 404;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    listTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tokens: {
+                            abilities: string[];
+                            /** Format: date-time */
+                            created_at: string;
+                            expires_at: string | null;
+                            id: string;
+                            last_used_at: string | null;
+                            name: string;
+                            org_id: string;
+                            revoked_at: string | null;
+                            user_id: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 404;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    abilities: ("read" | "use_agents" | "ingest" | "admin" | "*")[];
+                    expires_at?: string | null;
+                    name: string;
+                    user_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        abilities: string[];
+                        /** Format: date-time */
+                        created_at: string;
+                        expires_at: string | null;
+                        id: string;
+                        last_used_at: string | null;
+                        name: string;
+                        org_id: string;
+                        revoked_at: string | null;
+                        token: string;
+                        user_id: string | null;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 404;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    putUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    name?: string | null;
+                    /** @enum {string} */
+                    role: "owner" | "admin" | "member";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        email: string | null;
+                        id: string;
+                        name: string | null;
+                        org_id: string;
+                        role: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        email: string | null;
+                        id: string;
+                        name: string | null;
+                        org_id: string;
+                        role: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 404;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    putWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    owner_user_id: string;
+                    settings?: {
                         [key: string]: unknown;
+                    };
+                    status?: string;
+                    /** @description UUID alias of the workspace, unique in the deployment; null removes it */
+                    uuid?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        hired_agent_id: string | null;
+                        id: string;
+                        last_active_at: string | null;
+                        name: string;
+                        org_id: string;
+                        owner_user_id: string;
+                        settings: {
+                            [key: string]: unknown;
+                        };
+                        status: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        uuid: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        hired_agent_id: string | null;
+                        id: string;
+                        last_active_at: string | null;
+                        name: string;
+                        org_id: string;
+                        owner_user_id: string;
+                        settings: {
+                            [key: string]: unknown;
+                        };
+                        status: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        uuid: string | null;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 404;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request conflicts with what exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 409;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 404;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    putHiredAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    agent_type: string;
+                    config?: {
+                        [key: string]: unknown;
+                    };
+                    display_name: string;
+                    persona_name?: string | null;
+                    /** @enum {string} */
+                    status: "active" | "paused" | "cancelled";
+                    stripe_subscription_id?: string | null;
+                    tier: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agent_type: string;
+                        cancelled_at: string | null;
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        created_at: string;
+                        display_name: string;
+                        /** Format: date-time */
+                        hired_at: string;
+                        id: string;
+                        paused_at: string | null;
+                        persona_name: string | null;
+                        status: string;
+                        stripe_subscription_id: string | null;
+                        tier: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        user_id: string;
+                        workspace_id: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agent_type: string;
+                        cancelled_at: string | null;
+                        config: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        created_at: string;
+                        display_name: string;
+                        /** Format: date-time */
+                        hired_at: string;
+                        id: string;
+                        paused_at: string | null;
+                        persona_name: string | null;
+                        status: string;
+                        stripe_subscription_id: string | null;
+                        tier: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        user_id: string;
+                        workspace_id: string;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 404;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    putIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    secret: string;
+                    status?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        connected_at: string;
+                        last_error: string | null;
+                        last_verified_at: string | null;
+                        provider: string;
+                        status: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        connected_at: string;
+                        last_error: string | null;
+                        last_verified_at: string | null;
+                        provider: string;
+                        status: string;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 404;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    deleteIntegration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 404;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    putWorkspaceMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    permissions?: ("activity:read" | "usage:read_others" | "ai_usage:read" | "workspace:read")[];
+                    /** @enum {string} */
+                    role: "owner" | "staff";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        org_id: string;
+                        permissions: string[];
+                        role: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        user_id: string;
+                        workspace_id: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        org_id: string;
+                        permissions: string[];
+                        role: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        user_id: string;
+                        workspace_id: string;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 404;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    ingestEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents-batch+json": {
+                    data: {
+                        [key: string]: unknown;
+                    };
+                    /** @description A JSON media type */
+                    datacontenttype?: string;
+                    id: string;
+                    source: string;
+                    /** @enum {string} */
+                    specversion: "1.0";
+                    subject?: string;
+                    /**
+                     * Format: date-time
+                     * @description Defaults to the time received
+                     */
+                    time?: string;
+                    /** @description activity.recorded, execution.recorded, execution.archived, execution.edited or ai_usage.recorded */
+                    type: string;
+                }[];
+                "application/cloudevents+json": {
+                    data: {
+                        [key: string]: unknown;
+                    };
+                    /** @description A JSON media type */
+                    datacontenttype?: string;
+                    id: string;
+                    source: string;
+                    /** @enum {string} */
+                    specversion: "1.0";
+                    subject?: string;
+                    /**
+                     * Format: date-time
+                     * @description Defaults to the time received
+                     */
+                    time?: string;
+                    /** @description activity.recorded, execution.recorded, execution.archived, execution.edited or ai_usage.recorded */
+                    type: string;
+                };
+                "application/json": {
+                    data: {
+                        [key: string]: unknown;
+                    };
+                    /** @description A JSON media type */
+                    datacontenttype?: string;
+                    id: string;
+                    source: string;
+                    /** @enum {string} */
+                    specversion: "1.0";
+                    subject?: string;
+                    /**
+                     * Format: date-time
+                     * @description Defaults to the time received
+                     */
+                    time?: string;
+                    /** @description activity.recorded, execution.recorded, execution.archived, execution.edited or ai_usage.recorded */
+                    type: string;
+                } | {
+                    data: {
+                        [key: string]: unknown;
+                    };
+                    /** @description A JSON media type */
+                    datacontenttype?: string;
+                    id: string;
+                    source: string;
+                    /** @enum {string} */
+                    specversion: "1.0";
+                    subject?: string;
+                    /**
+                     * Format: date-time
+                     * @description Defaults to the time received
+                     */
+                    time?: string;
+                    /** @description activity.recorded, execution.recorded, execution.archived, execution.edited or ai_usage.recorded */
+                    type: string;
+                }[];
+            };
+        };
+        responses: {
+            /** @description Every event was accepted or was a duplicate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: number;
+                        duplicates: number;
+                        rejected: {
+                            errors: string[];
+                            id: string | null;
+                            index: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Some events were rejected (listed); the others are committed */
+            207: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: number;
+                        duplicates: number;
+                        rejected: {
+                            errors: string[];
+                            id: string | null;
+                            index: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors?: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 400;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 401;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 403;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 413;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 414;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request body is not in a content type the route reads */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 415;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 429;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 431;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 500;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        /** @enum {number} */
+                        status: 503;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
+        };
+    };
+    listOrgActivity: {
+        parameters: {
+            query?: {
+                /** @description Cursor for pagination (from previous response's next_cursor) */
+                cursor?: string;
+                /** @description ISO timestamp */
+                end_time?: string;
+                /** @description Maximum number of items to return (1-200) */
+                limit?: number;
+                /** @description ISO timestamp */
+                start_time?: string;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            action: string | null;
+                            app_id: string | null;
+                            augmentation_id: string | null;
+                            duration_ms: number | null;
+                            error_code: string | null;
+                            execution_id: string | null;
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            method: string | null;
+                            path: string | null;
+                            principal_id: string | null;
+                            principal_type: string | null;
+                            resource_id: string | null;
+                            resource_type: string | null;
+                            stages_completed: number | null;
+                            status_code: number | null;
+                            success: boolean;
+                            timestamp: string;
+                            token_id: string | null;
+                            token_type: string | null;
+                            token_usage: {
+                                [key: string]: unknown;
+                            } | null;
+                            total_stages: number | null;
+                            trace_id: string | null;
+                            user_id: string | null;
+                            workspace_id: string | null;
+                        }[];
+                        has_more: boolean;
+                        next_cursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    summarizeOrgActivity: {
+        parameters: {
+            query?: {
+                /** @description Hours to look back */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        avg_duration_ms: number;
+                        by_action: {
+                            [key: string]: number;
+                        };
+                        by_resource: {
+                            [key: string]: number;
+                        };
+                        end_time: string;
+                        failed_requests: number;
+                        start_time: string;
+                        successful_requests: number;
+                        total_requests: number;
+                        total_tokens_used: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    listMyActivity: {
+        parameters: {
+            query?: {
+                /** @description Cursor for pagination (from previous response's next_cursor) */
+                cursor?: string;
+                /** @description ISO timestamp */
+                end_time?: string;
+                /** @description Maximum number of items to return (1-200) */
+                limit?: number;
+                /** @description ISO timestamp */
+                start_time?: string;
+                /** @description Filter by workspace */
+                workspace_id?: string;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            action: string | null;
+                            app_id: string | null;
+                            augmentation_id: string | null;
+                            duration_ms: number | null;
+                            error_code: string | null;
+                            execution_id: string | null;
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            method: string | null;
+                            path: string | null;
+                            principal_id: string | null;
+                            principal_type: string | null;
+                            resource_id: string | null;
+                            resource_type: string | null;
+                            stages_completed: number | null;
+                            status_code: number | null;
+                            success: boolean;
+                            timestamp: string;
+                            token_id: string | null;
+                            token_type: string | null;
+                            token_usage: {
+                                [key: string]: unknown;
+                            } | null;
+                            total_stages: number | null;
+                            trace_id: string | null;
+                            user_id: string | null;
+                            workspace_id: string | null;
+                        }[];
+                        has_more: boolean;
+                        next_cursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    summarizeMyActivity: {
+        parameters: {
+            query?: {
+                /** @description Hours to look back */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        avg_duration_ms: number;
+                        by_action: {
+                            [key: string]: number;
+                        };
+                        by_resource: {
+                            [key: string]: number;
+                        };
+                        end_time: string;
+                        failed_requests: number;
+                        start_time: string;
+                        successful_requests: number;
+                        total_requests: number;
+                        total_tokens_used: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    listUserActivity: {
+        parameters: {
+            query?: {
+                /** @description Cursor for pagination (from previous response's next_cursor) */
+                cursor?: string;
+                /** @description ISO timestamp */
+                end_time?: string;
+                /** @description Maximum number of items to return (1-200) */
+                limit?: number;
+                /** @description ISO timestamp */
+                start_time?: string;
+                /** @description Filter by workspace */
+                workspace_id?: string;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            action: string | null;
+                            app_id: string | null;
+                            augmentation_id: string | null;
+                            duration_ms: number | null;
+                            error_code: string | null;
+                            execution_id: string | null;
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            method: string | null;
+                            path: string | null;
+                            principal_id: string | null;
+                            principal_type: string | null;
+                            resource_id: string | null;
+                            resource_type: string | null;
+                            stages_completed: number | null;
+                            status_code: number | null;
+                            success: boolean;
+                            timestamp: string;
+                            token_id: string | null;
+                            token_type: string | null;
+                            token_usage: {
+                                [key: string]: unknown;
+                            } | null;
+                            total_stages: number | null;
+                            trace_id: string | null;
+                            user_id: string | null;
+                            workspace_id: string | null;
+                        }[];
+                        has_more: boolean;
+                        next_cursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    summarizeUserActivity: {
+        parameters: {
+            query?: {
+                /** @description Hours to look back */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        avg_duration_ms: number;
+                        by_action: {
+                            [key: string]: number;
+                        };
+                        by_resource: {
+                            [key: string]: number;
+                        };
+                        end_time: string;
+                        failed_requests: number;
+                        start_time: string;
+                        successful_requests: number;
+                        total_requests: number;
+                        total_tokens_used: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    listWorkspaceActivity: {
+        parameters: {
+            query?: {
+                /** @description Cursor for pagination (from previous response's next_cursor) */
+                cursor?: string;
+                /** @description ISO timestamp */
+                end_time?: string;
+                /** @description Maximum number of items to return (1-200) */
+                limit?: number;
+                /** @description ISO timestamp */
+                start_time?: string;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            action: string | null;
+                            app_id: string | null;
+                            augmentation_id: string | null;
+                            duration_ms: number | null;
+                            error_code: string | null;
+                            execution_id: string | null;
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            method: string | null;
+                            path: string | null;
+                            principal_id: string | null;
+                            principal_type: string | null;
+                            resource_id: string | null;
+                            resource_type: string | null;
+                            stages_completed: number | null;
+                            status_code: number | null;
+                            success: boolean;
+                            timestamp: string;
+                            token_id: string | null;
+                            token_type: string | null;
+                            token_usage: {
+                                [key: string]: unknown;
+                            } | null;
+                            total_stages: number | null;
+                            trace_id: string | null;
+                            user_id: string | null;
+                            workspace_id: string | null;
+                        }[];
+                        has_more: boolean;
+                        next_cursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    listActionActivity: {
+        parameters: {
+            query?: {
+                /** @description Cursor for pagination (from previous response's next_cursor) */
+                cursor?: string;
+                /** @description ISO timestamp */
+                end_time?: string;
+                /** @description Maximum number of items to return (1-200) */
+                limit?: number;
+                /** @description ISO timestamp */
+                start_time?: string;
+            };
+            header?: never;
+            path: {
+                action: string;
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            action: string | null;
+                            app_id: string | null;
+                            augmentation_id: string | null;
+                            duration_ms: number | null;
+                            error_code: string | null;
+                            execution_id: string | null;
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            method: string | null;
+                            path: string | null;
+                            principal_id: string | null;
+                            principal_type: string | null;
+                            resource_id: string | null;
+                            resource_type: string | null;
+                            stages_completed: number | null;
+                            status_code: number | null;
+                            success: boolean;
+                            timestamp: string;
+                            token_id: string | null;
+                            token_type: string | null;
+                            token_usage: {
+                                [key: string]: unknown;
+                            } | null;
+                            total_stages: number | null;
+                            trace_id: string | null;
+                            user_id: string | null;
+                            workspace_id: string | null;
+                        }[];
+                        has_more: boolean;
+                        next_cursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    searchWorkspaceActivity: {
+        parameters: {
+            query?: {
+                /** @description Filter by action: create, read, update, delete, execute, trigger */
+                action?: "create" | "read" | "update" | "delete" | "execute" | "trigger";
+                /** @description Cursor for pagination (from previous response's next_cursor) */
+                cursor?: string;
+                /** @description ISO timestamp */
+                end_time?: string;
+                /** @description Maximum number of items to return (1-200) */
+                limit?: number;
+                /** @description Filter by maximum duration */
+                max_duration_ms?: number;
+                /** @description Filter by minimum duration */
+                min_duration_ms?: number;
+                /** @description Filter by resource: workspace, app, endpoint, augmentation, etc. */
+                resource_type?: string;
+                /** @description ISO timestamp */
+                start_time?: string;
+                /** @description Filter by status: success, error */
+                status?: "success" | "error";
+                /** @description Filter by user ID */
+                user_id?: string;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            action: string | null;
+                            app_id: string | null;
+                            augmentation_id: string | null;
+                            duration_ms: number | null;
+                            error_code: string | null;
+                            execution_id: string | null;
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            method: string | null;
+                            path: string | null;
+                            principal_id: string | null;
+                            principal_type: string | null;
+                            resource_id: string | null;
+                            resource_type: string | null;
+                            stages_completed: number | null;
+                            status_code: number | null;
+                            success: boolean;
+                            timestamp: string;
+                            token_id: string | null;
+                            token_type: string | null;
+                            token_usage: {
+                                [key: string]: unknown;
+                            } | null;
+                            total_stages: number | null;
+                            trace_id: string | null;
+                            user_id: string | null;
+                            workspace_id: string | null;
+                        }[];
+                        has_more: boolean;
+                        next_cursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    summarizeWorkspaceActivity: {
+        parameters: {
+            query?: {
+                /** @description Hours to look back */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        avg_duration_ms: number;
+                        by_action: {
+                            [key: string]: number;
+                        };
+                        by_resource: {
+                            [key: string]: number;
+                        };
+                        end_time: string;
+                        failed_requests: number;
+                        start_time: string;
+                        successful_requests: number;
+                        total_requests: number;
+                        total_tokens_used: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    listAppActivity: {
+        parameters: {
+            query?: {
+                /** @description Cursor for pagination (from previous response's next_cursor) */
+                cursor?: string;
+                /** @description ISO timestamp */
+                end_time?: string;
+                /** @description Maximum number of items to return (1-200) */
+                limit?: number;
+                /** @description ISO timestamp */
+                start_time?: string;
+            };
+            header?: never;
+            path: {
+                app_id: string;
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            action: string | null;
+                            app_id: string | null;
+                            augmentation_id: string | null;
+                            duration_ms: number | null;
+                            error_code: string | null;
+                            execution_id: string | null;
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            method: string | null;
+                            path: string | null;
+                            principal_id: string | null;
+                            principal_type: string | null;
+                            resource_id: string | null;
+                            resource_type: string | null;
+                            stages_completed: number | null;
+                            status_code: number | null;
+                            success: boolean;
+                            timestamp: string;
+                            token_id: string | null;
+                            token_type: string | null;
+                            token_usage: {
+                                [key: string]: unknown;
+                            } | null;
+                            total_stages: number | null;
+                            trace_id: string | null;
+                            user_id: string | null;
+                            workspace_id: string | null;
+                        }[];
+                        has_more: boolean;
+                        next_cursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    listEndpointActivity: {
+        parameters: {
+            query?: {
+                /** @description Cursor for pagination (from previous response's next_cursor) */
+                cursor?: string;
+                /** @description ISO timestamp */
+                end_time?: string;
+                /** @description Maximum number of items to return (1-200) */
+                limit?: number;
+                /** @description ISO timestamp */
+                start_time?: string;
+            };
+            header?: never;
+            path: {
+                app_id: string;
+                endpoint_id: string;
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            action: string | null;
+                            app_id: string | null;
+                            augmentation_id: string | null;
+                            duration_ms: number | null;
+                            error_code: string | null;
+                            execution_id: string | null;
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            method: string | null;
+                            path: string | null;
+                            principal_id: string | null;
+                            principal_type: string | null;
+                            resource_id: string | null;
+                            resource_type: string | null;
+                            stages_completed: number | null;
+                            status_code: number | null;
+                            success: boolean;
+                            timestamp: string;
+                            token_id: string | null;
+                            token_type: string | null;
+                            token_usage: {
+                                [key: string]: unknown;
+                            } | null;
+                            total_stages: number | null;
+                            trace_id: string | null;
+                            user_id: string | null;
+                            workspace_id: string | null;
+                        }[];
+                        has_more: boolean;
+                        next_cursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    summarizeEndpointActivity: {
+        parameters: {
+            query?: {
+                /** @description Hours to look back */
+                hours?: number;
+            };
+            header?: never;
+            path: {
+                app_id: string;
+                endpoint_id: string;
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        avg_duration_ms: number;
+                        by_action: {
+                            [key: string]: number;
+                        };
+                        by_resource: {
+                            [key: string]: number;
+                        };
+                        end_time: string;
+                        failed_requests: number;
+                        start_time: string;
+                        successful_requests: number;
+                        total_requests: number;
+                        total_tokens_used: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    listAugmentationActivity: {
+        parameters: {
+            query?: {
+                /** @description Cursor for pagination (from previous response's next_cursor) */
+                cursor?: string;
+                /** @description ISO timestamp */
+                end_time?: string;
+                /** @description Maximum number of items to return (1-200) */
+                limit?: number;
+                /** @description ISO timestamp */
+                start_time?: string;
+            };
+            header?: never;
+            path: {
+                augmentation_id: string;
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            action: string | null;
+                            app_id: string | null;
+                            augmentation_id: string | null;
+                            duration_ms: number | null;
+                            error_code: string | null;
+                            execution_id: string | null;
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            method: string | null;
+                            path: string | null;
+                            principal_id: string | null;
+                            principal_type: string | null;
+                            resource_id: string | null;
+                            resource_type: string | null;
+                            stages_completed: number | null;
+                            status_code: number | null;
+                            success: boolean;
+                            timestamp: string;
+                            token_id: string | null;
+                            token_type: string | null;
+                            token_usage: {
+                                [key: string]: unknown;
+                            } | null;
+                            total_stages: number | null;
+                            trace_id: string | null;
+                            user_id: string | null;
+                            workspace_id: string | null;
+                        }[];
+                        has_more: boolean;
+                        next_cursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    listResourceActivity: {
+        parameters: {
+            query?: {
+                /** @description Cursor for pagination (from previous response's next_cursor) */
+                cursor?: string;
+                /** @description ISO timestamp */
+                end_time?: string;
+                /** @description Maximum number of items to return (1-200) */
+                limit?: number;
+                /** @description ISO timestamp */
+                start_time?: string;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+                resource_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activities: {
+                            action: string | null;
+                            app_id: string | null;
+                            augmentation_id: string | null;
+                            duration_ms: number | null;
+                            error_code: string | null;
+                            execution_id: string | null;
+                            id: string;
+                            metadata: {
+                                [key: string]: unknown;
+                            };
+                            method: string | null;
+                            path: string | null;
+                            principal_id: string | null;
+                            principal_type: string | null;
+                            resource_id: string | null;
+                            resource_type: string | null;
+                            stages_completed: number | null;
+                            status_code: number | null;
+                            success: boolean;
+                            timestamp: string;
+                            token_id: string | null;
+                            token_type: string | null;
+                            token_usage: {
+                                [key: string]: unknown;
+                            } | null;
+                            total_stages: number | null;
+                            trace_id: string | null;
+                            user_id: string | null;
+                            workspace_id: string | null;
+                        }[];
+                        has_more: boolean;
+                        next_cursor: string | null;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    listWorkspaceUsage: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM-DD, inclusive, on or after start_date, at most 90 days after it counted inclusively; required with start_date. */
+                end_date?: string;
+                /** @description Integer ≥ 1, default 1. */
+                page?: string;
+                /** @description Integer between 1 and 100, default 20. */
+                per_page?: string;
+                /** @description 1d, 7d or 30d, relative to the end of the current day; default 30d; ignored when both dates are sent. */
+                range?: string;
+                /** @description YYYY-MM-DD, inclusive; required with end_date. */
+                start_date?: string;
+                /** @description all, chat, image, text, voiceover, video or code; all or omitted means every type. */
+                type?: string;
+                /** @description Integer: only executions of this user (another user needs usage:read_others). */
+                user_id?: string;
+            };
+            header: {
+                /** @description Numeric workspace id. */
+                "x-workspace-id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        has_more: boolean;
+                        items: {
+                            /** Format: date-time */
+                            created_at: string;
+                            credits: number;
+                            email: string | null;
+                            execution_origin: string | null;
+                            id: number | string;
+                            link: string | null;
+                            name: string | null;
+                            output: string | null;
+                            root_id: string | null;
+                            slug: string | null;
+                            source: "current" | "archived" | "edited";
+                            status: "succeeded" | "failed";
+                            tokens: {
+                                input: number;
+                                output: number;
+                                total: number;
+                            } | null;
+                            type: string;
+                            used_model: string | null;
+                            user_id: number | string;
+                        }[];
+                        page: number;
+                        per_page: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            [key: string]: string[];
+                        };
+                        message: string;
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
                     };
                 };
             };
