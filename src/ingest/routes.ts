@@ -8,9 +8,10 @@ import { orgStanding, requireAbility } from '../auth/access.js';
 import type { AppDeps } from '../deps.js';
 import { forbidden } from '../errors.js';
 import { installDialect } from '../http/dialect.js';
+import { AUTHENTICATED, errorAnswers, WITH_BODY } from '../http/error-answers.js';
 import { findOrg } from '../ledger/orgs/orgs.js';
 import { recordBatch } from '../ledger/write/record-batch.js';
-import { AUTHENTICATED, errorAnswers, problemFormat, WITH_BODY } from '../surfaces/shared/error-answers.js';
+import { problemFormat } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { type IngestGate, installIngestGate } from './back-pressure.js';
 import { readBinaryEvent } from './binary-mode.js';
@@ -26,7 +27,7 @@ export async function ingestRoutes(
   { deps, gate }: { deps: AppDeps; gate: IngestGate },
 ) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, problemDialect);
+  installDialect(app, problemDialect, ['/v1/ingest']);
   installIngestGate(app, gate);
   // The body is read raw: the handler decides on content type, encoding and shape itself.
   app.removeAllContentTypeParsers();

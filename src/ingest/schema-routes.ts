@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../errors.js';
 import { installDialect } from '../http/dialect.js';
-import { errorAnswers, GUARDED, problemFormat } from '../surfaces/shared/error-answers.js';
+import { errorAnswers, GUARDED } from '../http/error-answers.js';
+import { problemFormat } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { EVENT_SCHEMA_DOCUMENTS } from './event-schemas.js';
 
@@ -35,7 +36,7 @@ const index = {
 
 export async function eventSchemaRoutes(parent: FastifyInstance) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, problemDialect);
+  installDialect(app, problemDialect, ['/schemas/']);
 
   app.get(
     '/schemas/events',

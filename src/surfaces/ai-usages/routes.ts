@@ -3,10 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
+import { AUTHENTICATED, errorAnswers, fastifyFormat } from '../../http/error-answers.js';
 import { listAiUsages } from '../../ledger/ai-usages/list.js';
 import { authorizeWorkspaceRead } from '../../ledger/ai-usages/workspace-access.js';
 import { workspaceName } from '../../ledger/workspaces/workspace-names.js';
-import { AUTHENTICATED, errorAnswers, fastifyFormat } from '../shared/error-answers.js';
 import { renderPage, usagesDialect } from './render.js';
 import * as S from './schemas.js';
 
@@ -16,7 +16,7 @@ const errors = errorAnswers(fastifyFormat, [...AUTHENTICATED, 403, 404]);
 
 export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, usagesDialect);
+  installDialect(app, usagesDialect, ['/api/v1/workspace/']);
   const { db } = deps;
 
   app.get(

@@ -4,8 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { openCache } from '../../cache/open.js';
 import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
+import { AUTHENTICATED, errorAnswers } from '../../http/error-answers.js';
 import { listUsageHistory, resolveUsageHistoryScope } from '../../ledger/executions/usage-history.js';
-import { AUTHENTICATED, errorAnswers, laravelFormat } from '../shared/error-answers.js';
+import { laravelFormat } from '../shared/error-answers.js';
 import { laravelDialect } from './dialect.js';
 import { PAGE_TTL_MS, pageCacheKey } from './page-cache.js';
 import { parseUsageRequest } from './params.js';
@@ -17,7 +18,7 @@ const CACHE_READY_TIMEOUT_MS = 1_000;
 
 export async function usageHistoryRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, laravelDialect);
+  installDialect(app, laravelDialect, ['/workspaces/usage']);
   const { db, config } = deps;
   const cache = openCache(config, {
     namespace: 'usage-history:v1',

@@ -5,12 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../deps.js';
 import { invalid } from '../../errors.js';
 import { installDialect } from '../../http/dialect.js';
+import { AUTHENTICATED, errorAnswers } from '../../http/error-answers.js';
 import { authorizeWorkspaceRead } from '../../ledger/ai-usages/workspace-access.js';
 import { findHiredAgent } from '../../ledger/workspaces/hired-agent.js';
 import { listIntegrationStatuses } from '../../ledger/workspaces/integrations.js';
 import { currentWorkspaceMetrics } from '../../ledger/workspaces/metrics.js';
 import { startMetricsRefresher } from '../../ledger/workspaces/metrics-refresher.js';
-import { AUTHENTICATED, errorAnswers, workspaceFormat } from '../shared/error-answers.js';
+import { workspaceFormat } from '../shared/error-answers.js';
 import { renderWorkspace, workspaceDialect } from './render.js';
 import * as S from './schemas.js';
 import { parseUuid } from './uuid.js';
@@ -19,7 +20,7 @@ const tags = ['workspace'];
 
 export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, workspaceDialect);
+  installDialect(app, workspaceDialect, ['/api/v1/workspaces/']);
   const { db } = deps;
 
   const stopRefresher = startMetricsRefresher(db, deps.now, (error) =>
