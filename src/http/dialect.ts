@@ -4,7 +4,7 @@
 // router's refusals, guards on paths outside every plugin) find the same dialect: http/ never
 // imports a surface, and there is no second routing table to keep in step with the surfaces.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TallyError } from '../errors.js';
+import { type FieldLocation, locateIssues, TallyError } from '../errors.js';
 import { toTallyError } from './errors.js';
 
 export interface RenderedError {
@@ -53,8 +53,19 @@ declare module 'fastify' {
   }
 }
 
-/** Renders every error of this plugin in `dialect`, and claims `prefixes` for it app-wide. */
-export function installDialect(app: FastifyInstance, dialect: Dialect, prefixes: readonly string[]): void {
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, dialect));
+/**
+ * Renders every error of this plugin in `dialect`, and claims `prefixes` for it app-wide. The
+ * ledger names the fields of its input without saying where a request carried them; `fieldsIn`
+ * is where this surface's requests carry what it hands the ledger (a body, a query string).
+ */
+export function installDialect(
+  app: FastifyInstance,
+  dialect: Dialect,
+  prefixes: readonly string[],
+  fieldsIn: FieldLocation,
+): void {
+  app.setErrorHandler((error, request, reply) =>
+    sendError(error instanceof TallyError ? locateIssues(error, fieldsIn) : error, request, reply, dialect),
+  );
   app.dialects.register(prefixes, dialect);
 }

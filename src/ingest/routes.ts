@@ -27,7 +27,7 @@ export async function ingestRoutes(
   { deps, gate }: { deps: AppDeps; gate: IngestGate },
 ) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, problemDialect, ['/v1/ingest']);
+  installDialect(app, problemDialect, ['/v1/ingest'], 'body');
   installIngestGate(app, gate);
   // The body is read raw: the handler decides on content type, encoding and shape itself.
   app.removeAllContentTypeParsers();

@@ -36,7 +36,7 @@ const index = {
 
 export async function eventSchemaRoutes(parent: FastifyInstance) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, problemDialect, ['/schemas/']);
+  installDialect(app, problemDialect, ['/schemas/'], 'path');
 
   app.get(
     '/schemas/events',

@@ -42,7 +42,7 @@ function sent(values: Record<string, string | number | boolean | undefined>) {
 
 export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, activityDialect, ['/v1/orgs/']);
+  installDialect(app, activityDialect, ['/v1/orgs/'], 'query');
   const { db } = deps;
   const cursorKey = deps.keyring.cursorKey;
   const principalOf = (request: FastifyRequest): Principal => request.principal!;

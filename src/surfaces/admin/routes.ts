@@ -37,7 +37,7 @@ const tags = ['administration'];
 
 export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, problemDialect, ['/v1/admin/']);
+  installDialect(app, problemDialect, ['/v1/admin/'], 'body');
   const { db } = deps;
 
   app.post(

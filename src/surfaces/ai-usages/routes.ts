@@ -16,7 +16,7 @@ const errors = errorAnswers(fastifyFormat, [...AUTHENTICATED, 403, 404]);
 
 export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, usagesDialect, ['/api/v1/workspace/']);
+  installDialect(app, usagesDialect, ['/api/v1/workspace/'], 'query');
   const { db } = deps;
 
   app.get(

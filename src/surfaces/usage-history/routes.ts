@@ -18,7 +18,7 @@ const CACHE_READY_TIMEOUT_MS = 1_000;
 
 export async function usageHistoryRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, laravelDialect, ['/workspaces/usage']);
+  installDialect(app, laravelDialect, ['/workspaces/usage'], 'query');
   const { db, config } = deps;
   const cache = openCache(config, {
     namespace: 'usage-history:v1',

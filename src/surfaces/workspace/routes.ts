@@ -20,7 +20,7 @@ const tags = ['workspace'];
 
 export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, workspaceDialect, ['/api/v1/workspaces/']);
+  installDialect(app, workspaceDialect, ['/api/v1/workspaces/'], 'path');
   const { db } = deps;
 
   const stopRefresher = startMetricsRefresher(db, deps.now, (error) =>
