@@ -1,6 +1,7 @@
 // buildApp wires the service: authentication, self-recording, OpenAPI and the surfaces. It never
 // listens (server.ts does), so tests drive it with app.inject against a real database.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { installAccess } from './access/route-access.js';
 import { Authenticator } from './auth/authenticator.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
 import { closeRedis, connectRedis, redisReadyWithin } from './cache/redis-connection.js';
@@ -117,6 +118,8 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   const ingestGate = ingestGateOf(options.config);
   app.decorate('ingestGate', ingestGate);
   installInputGuards(app, dialects);
+  // From here on every route declares its access, and answers only once it has been decided.
+  installAccess(app);
   installSelfRecording(app, recorder);
   await installOpenApi(app);
 

@@ -12,7 +12,7 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get(
     '/healthz',
     {
-      config: { auth: false },
+      config: { auth: false, access: { kind: 'public' } },
       schema: {
         ...probe,
         operationId: 'getHealth',
@@ -28,7 +28,7 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get(
     '/readyz',
     {
-      config: { auth: false },
+      config: { auth: false, access: { kind: 'public' } },
       schema: {
         ...probe,
         operationId: 'getReadiness',

@@ -53,7 +53,7 @@ export function openApiRoute(app: FastifyInstance): void {
   app.get(
     '/openapi.json',
     {
-      config: { auth: false },
+      config: { auth: false, access: { kind: 'public' } },
       schema: {
         tags: ['service'],
         security: [],

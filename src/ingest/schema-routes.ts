@@ -41,7 +41,7 @@ export async function eventSchemaRoutes(parent: FastifyInstance) {
   app.get(
     '/schemas/events',
     {
-      config: { auth: false },
+      config: { auth: false, access: { kind: 'public' } },
       schema: {
         tags,
         summary: 'List the JSON Schemas of ingestion events',
@@ -56,7 +56,7 @@ export async function eventSchemaRoutes(parent: FastifyInstance) {
   app.get(
     '/schemas/events/:file',
     {
-      config: { auth: false },
+      config: { auth: false, access: { kind: 'public' } },
       schema: {
         tags,
         summary: "Get the JSON Schema of the envelope or of an event type's data",
