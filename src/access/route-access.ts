@@ -10,6 +10,10 @@ import { type AccessInputs, authorize, type ResolvedAccess } from './authorize.j
 import type { AccessRequirement, InputName } from './requirements.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Each route's declared access, `METHOD /path/:param` → requirement (HEAD twins left out). */
+    accessTable: ReadonlyMap<string, AccessRequirement>;
+  }
   interface FastifyContextConfig {
     /** What the route needs; `{ kind: 'public' }` on the `auth: false` routes alone. */
     access?: AccessRequirement;
@@ -22,14 +26,18 @@ declare module 'fastify' {
 
 /** Every route registered from here on must declare its access; the answer must follow a decision. */
 export function installAccess(app: FastifyInstance): void {
+  const table = new Map<string, AccessRequirement>();
+  app.decorate('accessTable', table);
   app.decorateRequest('access', null);
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
-    const where = `${String(route.method)} ${route.url}`;
+    const methods = [route.method].flat().filter((method) => method !== 'HEAD');
+    const where = `${methods.join(',')} ${route.url}`;
     if (!access) throw new Error(`${where} declares no access (config.access)`);
     if ((access.kind === 'public') !== (route.config?.auth === false)) {
       throw new Error(`${where}: only the routes without authentication (auth: false) are public`);
     }
+    for (const method of methods) table.set(`${method} ${route.url}`, access);
   });
   app.addHook('onSend', async (request, reply, payload) => {
     const access = request.routeOptions.config.access;
