@@ -10,6 +10,7 @@ import { hasAbility } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import type { Database, Workspace } from '../db/schema.js';
 import { forbidden, notFound } from '../errors.js';
+import { findOrg } from '../ledger/orgs/orgs.js';
 import { tokenOrg } from '../ledger/tokens/tokens.js';
 import type { NamedBy } from '../ledger/workspaces/workspace-names.js';
 import type { AccessRequirement, InputName, NeededAbility } from './requirements.js';
@@ -96,13 +97,7 @@ export async function authorize(
       const orgId = required(requirement.org);
       const workspaceId = required(requirement.workspace);
       const standing = await standingIn(db, principal, orgId);
-      const workspace = await db
-        .selectFrom('workspaces')
-        .select('id')
-        .where('org_id', '=', orgId)
-        .where('id', '=', workspaceId)
-        .executeTakeFirst();
-      if (!workspace) throw notFound('workspace', workspaceId);
+      if (!(await inOrg(db, 'workspaces', orgId, workspaceId))) throw notFound('workspace', workspaceId);
       requireAbility(principal, requirement.ability);
       const access = await workspaceAccess(db, principal, orgId, workspaceId, standing);
       if (!access.permissions.has(requirement.permission)) throw forbidden(requirement.permission);
@@ -112,13 +107,7 @@ export async function authorize(
       const orgId = required(requirement.org);
       const userId = required(requirement.user);
       const standing = await standingIn(db, principal, orgId);
-      const user = await db
-        .selectFrom('users')
-        .select('id')
-        .where('org_id', '=', orgId)
-        .where('id', '=', userId)
-        .executeTakeFirst();
-      if (!user) throw notFound('user', userId);
+      if (!(await inOrg(db, 'users', orgId, userId))) throw notFound('user', userId);
       requireAbility(principal, requirement.ability);
       if (standing !== 'admin' && principal.userId !== userId) throw forbidden(requirement.permission);
       return { ...GRANTED, orgId, standing, userId };
@@ -184,13 +173,23 @@ function workspaceGranted(found: {
   };
 }
 
+/** Whether the org holds the workspace or user a route names (one indexed lookup). */
+async function inOrg(db: Kysely<Database>, table: 'workspaces' | 'users', orgId: string, id: string) {
+  const row = await db
+    .selectFrom(table)
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** The caller's standing in an org that exists; an org outside the caller's reach is a 404. */
 async function standingIn(db: Kysely<Database>, principal: Principal, orgId: string): Promise<OrgStanding> {
   const standing = await orgStanding(db, principal, orgId);
   if (standing === 'none') throw notFound('org', orgId);
   if (principal.kind === 'deployment_admin') {
-    const org = await db.selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();
-    if (!org) throw notFound('org', orgId);
+    if (!(await findOrg(db, orgId))) throw notFound('org', orgId);
   }
   return standing;
 }
@@ -207,8 +206,7 @@ async function orgAdmin(
   ability: NeededAbility,
 ): Promise<ResolvedAccess> {
   if (principal.kind !== 'deployment_admin' && principal.orgId !== orgId) throw notFound('org', orgId);
-  const org = await db.selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();
-  if (!org) throw notFound('org', orgId);
+  if (!(await findOrg(db, orgId))) throw notFound('org', orgId);
   requireAbility(principal, ability);
   if ((await orgStanding(db, principal, orgId)) !== 'admin') throw forbidden('admin');
   return { ...GRANTED, orgId, standing: 'admin' };
