@@ -1,6 +1,7 @@
 // buildApp wires the service: authentication, self-recording, OpenAPI and the surfaces. It never
 // listens (server.ts does), so tests drive it with app.inject against a real database.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { installAccess } from './access/route-access.js';
 import { Authenticator } from './auth/authenticator.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
 import { closeRedis, connectRedis, redisReadyWithin } from './cache/redis-connection.js';
@@ -8,6 +9,7 @@ import type { Config } from './config.js';
 import type { LedgerDatabase } from './db/open.js';
 import type { AppDeps } from './deps.js';
 import { installAuthentication } from './http/authentication.js';
+import { DialectRegistry } from './http/dialect.js';
 import { healthRoutes } from './http/health.js';
 import { answerFrameworkError, installInputGuards } from './http/input-guards.js';
 import { JSON_BODY_LIMIT, MAX_PARAM_LENGTH, TRANSPORT_MAX_HEADER_BYTES } from './http/limits.js';
@@ -50,6 +52,8 @@ export interface TallyApp extends FastifyInstance {
 
 export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   const now = options.now ?? (() => new Date());
+  // Filled by each surface as it is installed (installDialect): which error format a path gets.
+  const dialects = new DialectRegistry();
   const app = Fastify({
     logger: options.logger ?? false,
     // A caller's x-request-id is kept only when it can be echoed back as a header as it is.
@@ -63,7 +67,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
     bodyLimit: JSON_BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     http: { maxHeaderSize: TRANSPORT_MAX_HEADER_BYTES },
-    frameworkErrors: answerFrameworkError,
+    frameworkErrors: (error, request, reply) => answerFrameworkError(dialects, error, request, reply),
     // Query strings, paths and headers are coerced from text; JSON bodies never (validators.ts).
     ajv: { customOptions: AJV_OPTIONS },
     schemaController: { compilersFactory: { buildValidator: validatorsByPart } },
@@ -113,7 +117,9 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   if (rateLimits) installTokenRateLimit(app, rateLimits);
   const ingestGate = ingestGateOf(options.config);
   app.decorate('ingestGate', ingestGate);
-  installInputGuards(app);
+  installInputGuards(app, dialects);
+  // From here on every route declares its access, and answers only once it has been decided.
+  installAccess(app);
   installSelfRecording(app, recorder);
   await installOpenApi(app);
 

@@ -17,13 +17,23 @@ export type ErrorCode =
   | 'unavailable'
   | 'internal';
 
+/** Where a request carried a field. Only surfaces (and http/) know it; the ledger never does. */
+export type FieldLocation = 'query' | 'path' | 'header' | 'body';
+
 /**
  * One invalid input, described independently of any dialect. `kind` uses pydantic's error type
  * names because surface 004 needs them verbatim; the other dialects translate them.
  */
-export interface FieldIssue {
-  location: 'query' | 'path' | 'header' | 'body';
-  /** Path of the field inside its location, e.g. ['limit'] or ['events', 3, 'id']. */
+export interface FieldIssue extends DomainIssue {
+  location: FieldLocation;
+}
+
+/**
+ * One invalid value as the ledger sees it: the field of its input and what is wrong with it, not
+ * where a request carried it. The surface that called the ledger adds the location (locateIssues).
+ */
+export interface DomainIssue {
+  /** Path of the field inside its location (or the ledger's input), e.g. ['limit'] or ['events', 3, 'id']. */
   field: (string | number)[];
   kind: IssueKind;
   message: string;
@@ -63,8 +73,10 @@ export class TallyError extends Error {
       /** not_found: what was addressed. */
       resourceType?: string;
       resourceId?: string;
-      /** invalid: every offending field. */
+      /** invalid: every offending field of the request. */
       issues?: FieldIssue[];
+      /** invalid, raised by the ledger: every offending field of its input, not yet located. */
+      domainIssues?: DomainIssue[];
       /** rate_limited / unavailable: seconds until a retry may succeed. */
       retryAfterSeconds?: number;
     } = {},
@@ -85,6 +97,21 @@ export const notFound = (resourceType: string, resourceId: string) =>
 
 export const invalid = (issues: FieldIssue[], message = 'Invalid input') =>
   new TallyError('invalid', message, { issues });
+
+/** The ledger's invalid input: its fields named, their request location left to the surface. */
+export const invalidInput = (issues: DomainIssue[], message = 'Invalid input') =>
+  new TallyError('invalid', message, { domainIssues: issues });
+
+/** A ledger error with its fields located where the surface's request carried them. */
+export function locateIssues(error: TallyError, location: FieldLocation): TallyError {
+  const { domainIssues, ...details } = error.details;
+  if (!domainIssues) return error;
+  const located = domainIssues.map((issue) => ({ location, ...issue }));
+  return new TallyError(error.code, error.message, {
+    ...details,
+    issues: [...(details.issues ?? []), ...located],
+  });
+}
 
 export const conflict = (message: string) => new TallyError('conflict', message);
 

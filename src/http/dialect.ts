@@ -1,7 +1,10 @@
 // One renderer per surface: a surface plugin installs its dialect, and every error raised inside
-// it (authentication, validation, the core's errors, crashes) comes out in that seed's form.
+// it (authentication, validation, the core's errors, crashes) comes out in that seed's form. It
+// also registers the path prefixes it serves, so errors raised before any route is known (the
+// router's refusals, guards on paths outside every plugin) find the same dialect: http/ never
+// imports a surface, and there is no second routing table to keep in step with the surfaces.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { TallyError } from '../errors.js';
+import { type FieldLocation, locateIssues, TallyError } from '../errors.js';
 import { toTallyError } from './errors.js';
 
 export interface RenderedError {
@@ -29,6 +32,40 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   return reply.code(rendered.status).send(rendered.body);
 }
 
-export function installDialect(app: FastifyInstance, dialect: Dialect): void {
-  app.setErrorHandler((error, request, reply) => sendError(error, request, reply, dialect));
+/** The dialect of each installed surface by the path prefixes it serves, first match wins. */
+export class DialectRegistry {
+  readonly #byPrefix: [string, Dialect][] = [];
+
+  register(prefixes: readonly string[], dialect: Dialect): void {
+    for (const prefix of prefixes) this.#byPrefix.push([prefix, dialect]);
+  }
+
+  /** The dialect of the surface `url` belongs to, or `fallback` outside every surface. */
+  ofPath(url: string, fallback: Dialect): Dialect {
+    return this.#byPrefix.find(([prefix]) => url.startsWith(prefix))?.[1] ?? fallback;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Filled by installDialect as each surface is installed. */
+    dialects: DialectRegistry;
+  }
+}
+
+/**
+ * Renders every error of this plugin in `dialect`, and claims `prefixes` for it app-wide. The
+ * ledger names the fields of its input without saying where a request carried them; `fieldsIn`
+ * is where this surface's requests carry what it hands the ledger (a body, a query string).
+ */
+export function installDialect(
+  app: FastifyInstance,
+  dialect: Dialect,
+  prefixes: readonly string[],
+  fieldsIn: FieldLocation,
+): void {
+  app.setErrorHandler((error, request, reply) =>
+    sendError(error instanceof TallyError ? locateIssues(error, fieldsIn) : error, request, reply, dialect),
+  );
+  app.dialects.register(prefixes, dialect);
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { AppDeps } from '../deps.js';
-import { errorAnswers, fastifyFormat, GUARDED } from '../surfaces/shared/error-answers.js';
+import { errorAnswers, fastifyFormat, GUARDED } from './error-answers.js';
 
 // Probes answer without a token (`security: []`), so neither 401 nor 429 applies to them.
 const Database = Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]);
@@ -12,7 +12,7 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get(
     '/healthz',
     {
-      config: { auth: false },
+      config: { auth: false, access: { kind: 'public' } },
       schema: {
         ...probe,
         operationId: 'getHealth',
@@ -28,7 +28,7 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get(
     '/readyz',
     {
-      config: { auth: false },
+      config: { auth: false, access: { kind: 'public' } },
       schema: {
         ...probe,
         operationId: 'getReadiness',

@@ -8,18 +8,14 @@
 //   - a lone UTF-16 surrogate (a JSON "\uD800" escape): PostgreSQL's json parser refuses it;
 //   - JSON nested deeper than MAX_JSON_DEPTH: serialising it would overflow the stack.
 // The router's own refusals (a malformed percent-encoding, an over-long path parameter) happen
-// before any route, hence any surface, is known: answerFrameworkError picks the surface by path.
+// before any route, hence any surface, is known: answerFrameworkError picks the surface by path,
+// among the prefixes the installed surfaces registered (dialect.ts).
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldIssue, invalid, TallyError } from '../errors.js';
 import { tooDeepPath } from '../json-depth.js';
 import { loneSurrogatePath, nulPath } from '../nul.js';
-import { activityDialect } from '../surfaces/activity/dialect.js';
-import { usagesDialect } from '../surfaces/ai-usages/render.js';
-import { problemDialect } from '../surfaces/shared/problem-details.js';
-import { laravelDialect } from '../surfaces/usage-history/dialect.js';
-import { workspaceDialect } from '../surfaces/workspace/render.js';
-import { type Dialect, sendError } from './dialect.js';
+import { type Dialect, type DialectRegistry, sendError } from './dialect.js';
 import { STATUS_BY_CODE } from './errors.js';
 import {
   MAX_HEADER_BYTES,
@@ -139,11 +135,12 @@ export function requestSizeError(request: FastifyRequest): TallyError | null {
   return null;
 }
 
-export function installInputGuards(app: FastifyInstance): void {
+export function installInputGuards(app: FastifyInstance, dialects: DialectRegistry): void {
+  app.decorate('dialects', dialects);
   // Errors raised outside every surface plugin (a guard on the health or OpenAPI routes, say) are
   // rendered like the router's: in the format of the surface the path belongs to, if any.
   app.setErrorHandler((error, request, reply) =>
-    sendError(error, request, reply, dialectOfPath(request.url)),
+    sendError(error, request, reply, dialects.ofPath(request.url, fastifyDialect)),
   );
   // Request bodies are JSON (ingestion reads its own); Fastify's default text/plain parser would
   // hand a string to schemas expecting an object, a 422 where the honest answer is a 415.
@@ -172,23 +169,9 @@ const fastifyDialect: Dialect = (error) => {
   };
 };
 
-/** The surface a path belongs to; mirrors the prefixes the surfaces are registered under. */
-const DIALECT_BY_PREFIX: [string, Dialect][] = [
-  ['/v1/orgs/', activityDialect],
-  ['/v1/admin/', problemDialect],
-  ['/v1/ingest', problemDialect],
-  ['/schemas/', problemDialect],
-  ['/workspaces/usage', laravelDialect],
-  ['/api/v1/workspace/', usagesDialect],
-  ['/api/v1/workspaces/', workspaceDialect],
-];
-
-export function dialectOfPath(url: string): Dialect {
-  return DIALECT_BY_PREFIX.find(([prefix]) => url.startsWith(prefix))?.[1] ?? fastifyDialect;
-}
-
 /** Fastify's `frameworkErrors`: the router refused the URL before any route was found. */
 export function answerFrameworkError(
+  dialects: DialectRegistry,
   error: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -199,5 +182,5 @@ export function answerFrameworkError(
   } else if (error.code === 'FST_ERR_BAD_URL') {
     answer = new TallyError('bad_request', 'The request URL is malformed (invalid percent-encoding)');
   }
-  void sendError(answer, request, reply, dialectOfPath(request.url));
+  void sendError(answer, request, reply, dialects.ofPath(request.url, fastifyDialect));
 }

@@ -1,13 +1,13 @@
 // The OpenAPI 3.1 document, generated from the same TypeBox schemas that validate requests and
 // serialize answers: every route's `schema` names it (operationId, summary, tag) and lists every
-// status it can answer, in its surface's error dialect (src/surfaces/shared/error-answers.ts).
+// status it can answer, in its surface's error dialect (the statuses: src/http/error-answers.ts).
 // test/openapi/ lints it, compiles a typed client from it, and checks every answer the suite
 // receives against it.
 import { createRequire } from 'node:module';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { errorAnswers, fastifyFormat, GUARDED } from '../surfaces/shared/error-answers.js';
+import { errorAnswers, fastifyFormat, GUARDED } from './error-answers.js';
 
 const { version, license } = createRequire(import.meta.url)('../../package.json') as {
   version: string;
@@ -53,7 +53,7 @@ export function openApiRoute(app: FastifyInstance): void {
   app.get(
     '/openapi.json',
     {
-      config: { auth: false },
+      config: { auth: false, access: { kind: 'public' } },
       schema: {
         tags: ['service'],
         security: [],

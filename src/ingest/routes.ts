@@ -4,13 +4,13 @@
 // answers its rejection as a 400 problem document.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { orgStanding, requireAbility } from '../auth/access.js';
+import { authorizeRequest } from '../access/route-access.js';
 import type { AppDeps } from '../deps.js';
-import { forbidden } from '../errors.js';
 import { installDialect } from '../http/dialect.js';
+import { AUTHENTICATED, errorAnswers, WITH_BODY } from '../http/error-answers.js';
 import { findOrg } from '../ledger/orgs/orgs.js';
 import { recordBatch } from '../ledger/write/record-batch.js';
-import { AUTHENTICATED, errorAnswers, problemFormat, WITH_BODY } from '../surfaces/shared/error-answers.js';
+import { problemFormat } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { type IngestGate, installIngestGate } from './back-pressure.js';
 import { readBinaryEvent } from './binary-mode.js';
@@ -26,7 +26,7 @@ export async function ingestRoutes(
   { deps, gate }: { deps: AppDeps; gate: IngestGate },
 ) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, problemDialect);
+  installDialect(app, problemDialect, ['/v1/ingest'], 'body');
   installIngestGate(app, gate);
   // The body is read raw: the handler decides on content type, encoding and shape itself.
   app.removeAllContentTypeParsers();
@@ -55,7 +55,11 @@ export async function ingestRoutes(
           ...errorAnswers(problemFormat, [...AUTHENTICATED, ...WITH_BODY, 403]),
         },
       },
-      config: { audit: { resourceType: 'ingest' } },
+      config: {
+        audit: { resourceType: 'ingest' },
+        // Into the token's own org: org owners and admins, service tokens, the deployment admin.
+        access: { kind: 'own-org-admin', ability: 'ingest' },
+      },
     },
     async (request, reply) => {
       const raw = request.body as Buffer | undefined;
@@ -71,13 +75,8 @@ export async function ingestRoutes(
           : parseEvents(decoded, mode);
 
       const principal = request.principal!;
-      requireAbility(principal, 'ingest');
-      if (
-        principal.kind === 'user' &&
-        (await orgStanding(deps.db, principal, principal.orgId!)) !== 'admin'
-      ) {
-        throw forbidden('ingest', 'Only org owners and admins (or service tokens) may ingest');
-      }
+      // After the body is read: a malformed request is a 400 whoever sends it (the contract's order).
+      await authorizeRequest(deps.db, request);
 
       const receivedAt = deps.now();
       const rejected: Rejection[] = [];

@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { notFound } from '../errors.js';
 import { installDialect } from '../http/dialect.js';
-import { errorAnswers, GUARDED, problemFormat } from '../surfaces/shared/error-answers.js';
+import { errorAnswers, GUARDED } from '../http/error-answers.js';
+import { problemFormat } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { EVENT_SCHEMA_DOCUMENTS } from './event-schemas.js';
 
@@ -35,12 +36,12 @@ const index = {
 
 export async function eventSchemaRoutes(parent: FastifyInstance) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, problemDialect);
+  installDialect(app, problemDialect, ['/schemas/'], 'path');
 
   app.get(
     '/schemas/events',
     {
-      config: { auth: false },
+      config: { auth: false, access: { kind: 'public' } },
       schema: {
         tags,
         summary: 'List the JSON Schemas of ingestion events',
@@ -55,7 +56,7 @@ export async function eventSchemaRoutes(parent: FastifyInstance) {
   app.get(
     '/schemas/events/:file',
     {
-      config: { auth: false },
+      config: { auth: false, access: { kind: 'public' } },
       schema: {
         tags,
         summary: "Get the JSON Schema of the envelope or of an event type's data",

@@ -11,7 +11,7 @@
 // pages carry both in their cursor, so a chain of pages is one stable snapshot.
 import { type Kysely, sql } from 'kysely';
 import type { Activity, Database } from '../../db/schema.js';
-import { invalid } from '../../errors.js';
+import { invalidInput } from '../../errors.js';
 import { countActivities } from './aggregate.js';
 import { type CursorQuery, type CursorState, decodeCursor, encodeCursor } from './cursor.js';
 import { type ActivityFilter, filterConditions } from './filters.js';
@@ -54,9 +54,8 @@ export function planListing(cursorKey: Buffer, request: ListingRequest, now: Mic
   if (request.cursor === undefined) return { request, query, state: null, end: request.end ?? now };
   const state = decodeCursor(cursorKey, query, request.cursor);
   if (!state) {
-    throw invalid([
+    throw invalidInput([
       {
-        location: 'query',
         field: ['cursor'],
         kind: 'value_error',
         message: 'Invalid cursor: it is malformed, altered or belongs to another query',

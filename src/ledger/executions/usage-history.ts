@@ -1,12 +1,9 @@
-// Agent usage history (seeds 001/003): who may list a workspace's executions, whose rows they see,
-// and the page query. The query reads one page of `executions` through the workspace, user or type
+// Agent usage history (seeds 001/003): what a caller reads once access is decided (src/access), and
+// the page query. The query reads one page of `executions` through the workspace, user or type
 // index (all ordered created_at desc, id desc) and joins users and agents by primary key for that
 // page's rows only.
 import type { Kysely } from 'kysely';
-import { findWorkspaceWithAccess, requireAbility } from '../../auth/access.js';
-import type { Principal } from '../../auth/principal.js';
 import type { AgentType, Database, Execution } from '../../db/schema.js';
-import { forbidden } from '../../errors.js';
 import { microsOfDate, timestampParam } from '../activity/time.js';
 import { type CalendarDate, type UsageWindow, usageWindow, type WindowRequest } from './usage-window.js';
 
@@ -38,33 +35,17 @@ export interface UsageHistorySettings {
   usageHistoryMinDate: CalendarDate | null;
 }
 
-/** The permission a 403 names when the workspace is missing, foreign or not the caller's. */
-export const WORKSPACE_ACCESS = 'workspace:access';
-
-/**
- * Settles access in the seed's order: the token's `use_agents` ability, then the workspace (one that
- * does not exist, belongs to another org or to which the caller does not belong is the same 403),
- * then the `user_id` filter against `usage:read_others`.
- */
-export async function resolveUsageHistoryScope(
-  db: Kysely<Database>,
-  principal: Principal,
+/** Whose rows and which window a caller reads, once access (src/access) has settled the workspace and the user. */
+export function usageHistoryScope(
+  access: { orgId: string | null; userId: string | null },
   request: UsageHistoryRequest,
   settings: UsageHistorySettings,
   now: Date,
-): Promise<UsageHistoryScope> {
-  requireAbility(principal, 'use_agents');
-  const found = await findWorkspaceWithAccess(db, principal, request.workspaceId);
-  if (!found || !found.access.member) throw forbidden(WORKSPACE_ACCESS);
-  const { workspace, access } = found;
-  const seesOthers = access.permissions.has('usage:read_others');
-  if (request.userId !== null && request.userId !== principal.userId && !seesOthers) {
-    throw forbidden('usage:read_others');
-  }
+): UsageHistoryScope {
   return {
-    orgId: workspace.org_id,
+    orgId: access.orgId!,
     workspaceId: request.workspaceId,
-    userId: request.userId ?? (seesOthers ? null : principal.userId),
+    userId: access.userId,
     type: request.type,
     window: usageWindow(request.window, now, settings.timezone, settings.usageHistoryMinDate),
     page: request.page,

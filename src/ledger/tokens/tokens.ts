@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { type Ability, isAbility } from '../../auth/permissions.js';
 import { hashToken, newTokenSecret } from '../../auth/tokens.js';
 import type { ApiToken, Database } from '../../db/schema.js';
-import { type FieldIssue, invalid, notFound } from '../../errors.js';
+import { type DomainIssue, invalidInput, notFound } from '../../errors.js';
 import { uuidv7 } from '../../ids.js';
 import { INSTANT_RANGE_TEXT, parseRfc3339 } from '../../instants.js';
 
@@ -34,11 +34,10 @@ export async function createToken(
   input: TokenInput,
   now: Date = new Date(),
 ): Promise<{ token: TokenView; secret: string }> {
-  const issues: FieldIssue[] = [];
+  const issues: DomainIssue[] = [];
   input.abilities.forEach((ability, index) => {
     if (!isAbility(ability)) {
       issues.push({
-        location: 'body',
         field: ['abilities', index],
         kind: 'literal_error',
         message: `unknown ability "${ability}" (read, use_agents, ingest, admin or *)`,
@@ -52,7 +51,6 @@ export async function createToken(
     expiresAt = 'date' in parsed ? parsed.date : null;
     if (expiresAt === null) {
       issues.push({
-        location: 'body',
         field: ['expires_at'],
         kind: 'datetime_parsing',
         message:
@@ -63,7 +61,6 @@ export async function createToken(
       });
     } else if (expiresAt.getTime() <= now.getTime()) {
       issues.push({
-        location: 'body',
         field: ['expires_at'],
         kind: 'value_error',
         message: 'must be in the future: a token cannot be created already expired',
@@ -80,7 +77,6 @@ export async function createToken(
       .executeTakeFirst();
     if (!user) {
       issues.push({
-        location: 'body',
         field: ['user_id'],
         kind: 'value_error',
         message: `no user "${input.user_id}" in org "${orgId}"`,
@@ -88,7 +84,7 @@ export async function createToken(
       });
     }
   }
-  if (issues.length > 0) throw invalid(issues);
+  if (issues.length > 0) throw invalidInput(issues);
   const id = uuidv7();
   const secret = newTokenSecret(id);
   const token = await db

@@ -4,7 +4,7 @@
 // workspace always names the latest hire, so a cancelled agent stays visible with cancelled_at.
 import { type Kysely, sql } from 'kysely';
 import type { Database, HiredAgent, Workspace } from '../../db/schema.js';
-import { invalid } from '../../errors.js';
+import { invalidInput } from '../../errors.js';
 import { uuidv7 } from '../../ids.js';
 
 export const HIRED_AGENT_STATUSES = ['active', 'paused', 'cancelled'] as const;
@@ -83,9 +83,8 @@ export async function putHiredAgent(
       return { hiredAgent, created: false };
     }
     if (input.status === 'cancelled') {
-      throw invalid([
+      throw invalidInput([
         {
-          location: 'body',
           field: ['status'],
           kind: 'value_error',
           message: 'there is no hired agent to cancel',

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database, Workspace } from '../../db/schema.js';
-import { conflict, invalid } from '../../errors.js';
+import { conflict, invalidInput } from '../../errors.js';
 import { canonicalUuid } from '../../ids.js';
 
 export interface WorkspaceInput {
@@ -57,9 +57,8 @@ export async function upsertWorkspace(
     .where('id', '=', input.owner_user_id)
     .executeTakeFirst();
   if (!owner) {
-    throw invalid([
+    throw invalidInput([
       {
-        location: 'body',
         field: ['owner_user_id'],
         kind: 'value_error',
         message: `no user "${input.owner_user_id}" in org "${orgId}"`,
@@ -78,9 +77,7 @@ export async function upsertWorkspace(
   const alias = input.uuid == null ? null : canonicalUuid(input.uuid);
   if (input.uuid != null && alias === null) {
     // The surface validates the form; this guards other callers of the ledger.
-    throw invalid([
-      { location: 'body', field: ['uuid'], kind: 'uuid_parsing', message: 'not a UUID', input: input.uuid },
-    ]);
+    throw invalidInput([{ field: ['uuid'], kind: 'uuid_parsing', message: 'not a UUID', input: input.uuid }]);
   }
   await checkNames(db, orgId, workspaceId, alias);
   const settings = JSON.stringify(input.settings ?? {});

@@ -2,16 +2,11 @@
 // parameters (422), then existence and permission (404, 403) through the ledger, then answers.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../../auth/principal.js';
+import type { AccessRequirement } from '../../access/requirements.js';
+import { authorizeRequest } from '../../access/route-access.js';
 import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
 import type { AuditConfig } from '../../http/request-context.js';
-import {
-  authorizeOrgActivity,
-  authorizeOwnActivity,
-  authorizeUserActivity,
-  authorizeWorkspaceActivity,
-} from '../../ledger/activity/access.js';
 import type { ActivityFilter } from '../../ledger/activity/filters.js';
 import { planListing, runListing } from '../../ledger/activity/listing.js';
 import { summarizeActivities } from '../../ledger/activity/summary.js';
@@ -25,6 +20,26 @@ const tags = ['activity'];
 const audit = { resourceType: 'activity' };
 /** The user routes read on behalf of the user they name (a service token's record carries it, §4.3). */
 const userAudit = { ...audit, onBehalfOfParam: 'user_id' };
+
+// What each kind of route needs (src/access): the `read` ability, then `activity:read` on what it
+// addresses; the org first, so that an org outside the caller's reach is a 404 like a missing one.
+const permission = 'activity:read';
+const ORG: AccessRequirement = { kind: 'org', ability: 'read', org: 'org_id', permission };
+const WORKSPACE: AccessRequirement = {
+  kind: 'org-workspace',
+  ability: 'read',
+  org: 'org_id',
+  workspace: 'workspace_id',
+  permission,
+};
+const USER: AccessRequirement = {
+  kind: 'org-user',
+  ability: 'read',
+  org: 'org_id',
+  user: 'user_id',
+  permission,
+};
+const SELF: AccessRequirement = { kind: 'org-self', ability: 'read', org: 'org_id' };
 
 interface PageQuery {
   start_time?: string | undefined;
@@ -42,10 +57,9 @@ function sent(values: Record<string, string | number | boolean | undefined>) {
 
 export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, activityDialect);
+  installDialect(app, activityDialect, ['/v1/orgs/'], 'query');
   const { db } = deps;
   const cursorKey = deps.keyring.cursorKey;
-  const principalOf = (request: FastifyRequest): Principal => request.principal!;
 
   // A deployment-admin request is recorded in the org it read, once that org is known to exist
   // (a 200, or a 403 which follows the existence checks).
@@ -64,7 +78,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
     route: string[],
     filter: ActivityFilter,
     sentFilters: Record<string, string | number | boolean>,
-    authorize: () => Promise<unknown>,
+    request: FastifyRequest,
   ) {
     const window = parseWindow(query);
     const plan = planListing(
@@ -73,7 +87,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       { route, filter, sentFilters, ...window, limit: query.limit, cursor: query.cursor || undefined },
       microsOfDate(deps.now()),
     );
-    await authorize();
+    await authorizeRequest(db, request);
     return renderPage(await runListing(db, cursorKey, orgId, plan));
   }
 
@@ -86,15 +100,17 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
     summary: string,
     params: P,
     querystring: Q,
+    access: AccessRequirement,
     routeAudit: AuditConfig = audit,
   ) => ({
     schema: { tags, operationId, summary, params, querystring, response: S.listResponses },
-    config: { audit: routeAudit },
+    config: { audit: routeAudit, access },
   });
   const summarySchema = <P>(
     operationId: string,
     summary: string,
     params: P,
+    access: AccessRequirement,
     routeAudit: AuditConfig = audit,
   ) => ({
     schema: {
@@ -105,33 +121,31 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       querystring: S.SummaryQuery,
       response: S.summaryResponses,
     },
-    config: { audit: routeAudit },
+    config: { audit: routeAudit, access },
   });
 
   app.get(
     '/:org_id/activity',
-    listSchema('listOrgActivity', 'Activity of an org', S.OrgParams, S.ListQuery),
+    listSchema('listOrgActivity', 'Activity of an org', S.OrgParams, S.ListQuery, ORG),
     async (request) => {
       const { org_id } = request.params;
-      return list(request.query, org_id, ['org', org_id], {}, {}, () =>
-        authorizeOrgActivity(db, principalOf(request), org_id),
-      );
+      return list(request.query, org_id, ['org', org_id], {}, {}, request);
     },
   );
 
   app.get(
     '/:org_id/activity/summary',
-    summarySchema('summarizeOrgActivity', 'Activity summary of an org', S.OrgParams),
+    summarySchema('summarizeOrgActivity', 'Activity summary of an org', S.OrgParams, ORG),
     async (request) => {
       const { org_id } = request.params;
-      await authorizeOrgActivity(db, principalOf(request), org_id);
+      await authorizeRequest(db, request);
       return summarize(org_id, {}, request.query.hours);
     },
   );
 
   app.get(
     '/:org_id/workspaces/:workspace_id/activity',
-    listSchema('listWorkspaceActivity', 'Activity of a workspace', S.WorkspaceParams, S.ListQuery),
+    listSchema('listWorkspaceActivity', 'Activity of a workspace', S.WorkspaceParams, S.ListQuery, WORKSPACE),
     async (request) => {
       const { org_id, workspace_id } = request.params;
       return list(
@@ -140,17 +154,22 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         ['workspace', org_id, workspace_id],
         { workspaceId: workspace_id },
         {},
-        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+        request,
       );
     },
   );
 
   app.get(
     '/:org_id/workspaces/:workspace_id/activity/summary',
-    summarySchema('summarizeWorkspaceActivity', 'Activity summary of a workspace', S.WorkspaceParams),
+    summarySchema(
+      'summarizeWorkspaceActivity',
+      'Activity summary of a workspace',
+      S.WorkspaceParams,
+      WORKSPACE,
+    ),
     async (request) => {
       const { org_id, workspace_id } = request.params;
-      await authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id);
+      await authorizeRequest(db, request);
       return summarize(org_id, { workspaceId: workspace_id }, request.query.hours);
     },
   );
@@ -162,6 +181,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       'Activity of a user',
       S.UserParams,
       S.WorkspaceFilteredListQuery,
+      USER,
       userAudit,
     ),
     async (request) => {
@@ -173,24 +193,24 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         ['user', org_id, user_id],
         { userId: user_id, ...(workspace_id !== undefined ? { workspaceId: workspace_id } : {}) },
         sent({ workspace_id }),
-        () => authorizeUserActivity(db, principalOf(request), org_id, user_id),
+        request,
       );
     },
   );
 
   app.get(
     '/:org_id/users/:user_id/activity/summary',
-    summarySchema('summarizeUserActivity', 'Activity summary of a user', S.UserParams, userAudit),
+    summarySchema('summarizeUserActivity', 'Activity summary of a user', S.UserParams, USER, userAudit),
     async (request) => {
       const { org_id, user_id } = request.params;
-      await authorizeUserActivity(db, principalOf(request), org_id, user_id);
+      await authorizeRequest(db, request);
       return summarize(org_id, { userId: user_id }, request.query.hours);
     },
   );
 
   app.get(
     '/:org_id/workspaces/:workspace_id/apps/:app_id/activity',
-    listSchema('listAppActivity', 'Activity of an app', S.AppParams, S.ListQuery),
+    listSchema('listAppActivity', 'Activity of an app', S.AppParams, S.ListQuery, WORKSPACE),
     async (request) => {
       const { org_id, workspace_id, app_id } = request.params;
       return list(
@@ -199,7 +219,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         ['app', org_id, workspace_id, app_id],
         { workspaceId: workspace_id, appId: app_id },
         {},
-        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+        request,
       );
     },
   );
@@ -213,7 +233,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
 
   app.get(
     '/:org_id/workspaces/:workspace_id/apps/:app_id/endpoints/:endpoint_id/activity',
-    listSchema('listEndpointActivity', 'Activity of an endpoint', S.EndpointParams, S.ListQuery),
+    listSchema('listEndpointActivity', 'Activity of an endpoint', S.EndpointParams, S.ListQuery, WORKSPACE),
     async (request) => {
       const { org_id, workspace_id, app_id, endpoint_id } = request.params;
       return list(
@@ -222,24 +242,35 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         ['endpoint', org_id, workspace_id, app_id, endpoint_id],
         endpointFilter(workspace_id, app_id, endpoint_id),
         {},
-        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+        request,
       );
     },
   );
 
   app.get(
     '/:org_id/workspaces/:workspace_id/apps/:app_id/endpoints/:endpoint_id/activity/summary',
-    summarySchema('summarizeEndpointActivity', 'Activity summary of an endpoint', S.EndpointParams),
+    summarySchema(
+      'summarizeEndpointActivity',
+      'Activity summary of an endpoint',
+      S.EndpointParams,
+      WORKSPACE,
+    ),
     async (request) => {
       const { org_id, workspace_id, app_id, endpoint_id } = request.params;
-      await authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id);
+      await authorizeRequest(db, request);
       return summarize(org_id, endpointFilter(workspace_id, app_id, endpoint_id), request.query.hours);
     },
   );
 
   app.get(
     '/:org_id/workspaces/:workspace_id/augmentations/:augmentation_id/activity',
-    listSchema('listAugmentationActivity', 'Activity of an augmentation', S.AugmentationParams, S.ListQuery),
+    listSchema(
+      'listAugmentationActivity',
+      'Activity of an augmentation',
+      S.AugmentationParams,
+      S.ListQuery,
+      WORKSPACE,
+    ),
     async (request) => {
       const { org_id, workspace_id, augmentation_id } = request.params;
       return list(
@@ -248,14 +279,20 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         ['augmentation', org_id, workspace_id, augmentation_id],
         { workspaceId: workspace_id, augmentationId: augmentation_id },
         {},
-        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+        request,
       );
     },
   );
 
   app.get(
     '/:org_id/workspaces/:workspace_id/activity/actions/:action',
-    listSchema('listActionActivity', 'Activity of a workspace with one action', S.ActionParams, S.ListQuery),
+    listSchema(
+      'listActionActivity',
+      'Activity of a workspace with one action',
+      S.ActionParams,
+      S.ListQuery,
+      WORKSPACE,
+    ),
     async (request) => {
       const { org_id, workspace_id, action } = request.params;
       return list(
@@ -264,14 +301,14 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         ['action', org_id, workspace_id, action],
         { workspaceId: workspace_id, action },
         {},
-        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+        request,
       );
     },
   );
 
   app.get(
     '/:org_id/workspaces/:workspace_id/resources/:resource_id/activity',
-    listSchema('listResourceActivity', 'Activity about a resource', S.ResourceParams, S.ListQuery),
+    listSchema('listResourceActivity', 'Activity about a resource', S.ResourceParams, S.ListQuery, WORKSPACE),
     async (request) => {
       const { org_id, workspace_id, resource_id } = request.params;
       return list(
@@ -280,7 +317,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         ['resource', org_id, workspace_id, resource_id],
         { workspaceId: workspace_id, resourceId: resource_id },
         {},
-        () => authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
+        request,
       );
     },
   );
@@ -292,6 +329,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       'Search the activity of a workspace',
       S.WorkspaceParams,
       S.SearchQuery,
+      WORKSPACE,
     ),
     async (request) => {
       const { org_id, workspace_id } = request.params;
@@ -314,9 +352,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         min_duration_ms: q.min_duration_ms,
         max_duration_ms: q.max_duration_ms,
       });
-      return list(q, org_id, ['search', org_id, workspace_id], filter, sentFilters, () =>
-        authorizeWorkspaceActivity(db, principalOf(request), org_id, workspace_id),
-      );
+      return list(q, org_id, ['search', org_id, workspace_id], filter, sentFilters, request);
     },
   );
 
@@ -327,31 +363,31 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       "The calling user's own activity",
       S.OrgParams,
       S.WorkspaceFilteredListQuery,
+      SELF,
     ),
     async (request) => {
       const { org_id } = request.params;
       const { workspace_id } = request.query;
-      const principal = principalOf(request);
       // The user is bound into the cursor, so one user's cursor never pages through another's records.
-      const userId = principal.userId ?? '';
+      const userId = request.principal!.userId ?? '';
       return list(
         request.query,
         org_id,
         ['me', org_id, userId],
         { userId, ...(workspace_id !== undefined ? { workspaceId: workspace_id } : {}) },
         sent({ workspace_id }),
-        () => authorizeOwnActivity(db, principal, org_id),
+        request,
       );
     },
   );
 
   app.get(
     '/:org_id/me/activity/summary',
-    summarySchema('summarizeMyActivity', "The calling user's own activity summary", S.OrgParams),
+    summarySchema('summarizeMyActivity', "The calling user's own activity summary", S.OrgParams, SELF),
     async (request) => {
       const { org_id } = request.params;
-      const userId = await authorizeOwnActivity(db, principalOf(request), org_id);
-      return summarize(org_id, { userId }, request.query.hours);
+      const { userId } = await authorizeRequest(db, request);
+      return summarize(org_id, { userId: userId! }, request.query.hours);
     },
   );
 }

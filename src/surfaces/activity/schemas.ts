@@ -2,7 +2,8 @@
 // defaults and ranges. Path ids are plain strings, as in the seed: an id that names nothing is a
 // 404 (entities) or an empty listing (attributes), never a validation error.
 import { Type } from 'typebox';
-import { AUTHENTICATED, activityFormat, errorAnswers } from '../shared/error-answers.js';
+import { AUTHENTICATED, errorAnswers } from '../../http/error-answers.js';
+import { activityFormat } from '../shared/error-answers.js';
 import { AnyObject, DefaultsOptional, NullableString, StringEnum } from '../shared/schemas.js';
 
 const Id = Type.String({ minLength: 1 });

@@ -2,19 +2,14 @@
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../../auth/principal.js';
+import type { AccessRequirement } from '../../access/requirements.js';
+import { authorizeRequest } from '../../access/route-access.js';
 import type { AppDeps } from '../../deps.js';
-import { notFound } from '../../errors.js';
 import { installDialect } from '../../http/dialect.js';
-import {
-  authorizeOrgAdmin,
-  authorizeWorkspaceAdmin,
-  requireDeploymentAdmin,
-} from '../../ledger/admin-access.js';
 import { upsertAgent } from '../../ledger/agents/agents.js';
 import { createOrg } from '../../ledger/orgs/orgs.js';
 import { upsertUser } from '../../ledger/orgs/users.js';
-import { createToken, listTokens, revokeToken, tokenOrg } from '../../ledger/tokens/tokens.js';
+import { createToken, listTokens, revokeToken } from '../../ledger/tokens/tokens.js';
 import { putHiredAgent } from '../../ledger/workspaces/hired-agent.js';
 import { deleteIntegration, putIntegration } from '../../ledger/workspaces/integrations.js';
 import { upsertMember } from '../../ledger/workspaces/members.js';
@@ -24,10 +19,6 @@ import { IntegrationStatusResponse, renderIntegrationStatus } from '../shared/wo
 import * as render from './render.js';
 import * as S from './schemas.js';
 
-function principalOf(request: FastifyRequest): Principal {
-  return request.principal!;
-}
-
 /** Deployment-admin requests are recorded in the org they acted on, once it is known to exist. */
 function actedOn(request: FastifyRequest, orgId: string): void {
   request.auditOrgId = orgId;
@@ -35,9 +26,17 @@ function actedOn(request: FastifyRequest, orgId: string): void {
 
 const tags = ['administration'];
 
+// Who may administer what (API.md §4.2), decided by src/access: the deployment admin everything;
+// a token with the `admin` ability whose user is an org owner or admin (or an org's service
+// token) its own org only. Another org's resources answer 404 and change nothing.
+const DEPLOYMENT: AccessRequirement = { kind: 'deployment-admin' };
+const ORG: AccessRequirement = { kind: 'org-admin', ability: 'admin', org: 'org_id' };
+const WORKSPACE: AccessRequirement = { kind: 'workspace-admin', ability: 'admin', workspace: 'workspace_id' };
+const TOKEN: AccessRequirement = { kind: 'token-admin', ability: 'admin', token: 'token_id' };
+
 export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, problemDialect);
+  installDialect(app, problemDialect, ['/v1/admin/'], 'body');
   const { db } = deps;
 
   app.post(
@@ -50,10 +49,10 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         body: S.CreateOrgBody,
         response: { 201: S.OrgResponse, ...S.errorsOf(409) },
       },
-      config: { audit: { resourceType: 'org' } },
+      config: { audit: { resourceType: 'org' }, access: DEPLOYMENT },
     },
     async (request, reply) => {
-      requireDeploymentAdmin(principalOf(request));
+      await authorizeRequest(db, request);
       const org = await createOrg(db, request.body);
       actedOn(request, org.id);
       return reply.code(201).send(render.renderOrg(org));
@@ -71,11 +70,11 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         body: S.PutUserBody,
         response: { 200: S.UserResponse, 201: S.UserResponse, ...S.errorsOf(404) },
       },
-      config: { audit: { resourceType: 'user', resourceParam: 'user_id' } },
+      config: { audit: { resourceType: 'user', resourceParam: 'user_id' }, access: ORG },
     },
     async (request, reply) => {
       const { org_id, user_id } = request.params;
-      await authorizeOrgAdmin(db, principalOf(request), org_id);
+      await authorizeRequest(db, request);
       actedOn(request, org_id);
       const { user, created } = await upsertUser(db, org_id, user_id, request.body);
       return reply.code(created ? 201 : 200).send(render.renderUser(user));
@@ -93,11 +92,11 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         body: S.PutWorkspaceBody,
         response: { 200: S.WorkspaceResponse, 201: S.WorkspaceResponse, ...S.errorsOf(404, 409) },
       },
-      config: { audit: { resourceType: 'workspace', resourceParam: 'workspace_id' } },
+      config: { audit: { resourceType: 'workspace', resourceParam: 'workspace_id' }, access: ORG },
     },
     async (request, reply) => {
       const { org_id, workspace_id } = request.params;
-      await authorizeOrgAdmin(db, principalOf(request), org_id);
+      await authorizeRequest(db, request);
       actedOn(request, org_id);
       const { workspace, created } = await upsertWorkspace(db, org_id, workspace_id, request.body);
       return reply.code(created ? 201 : 200).send(render.renderWorkspace(workspace));
@@ -115,11 +114,11 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         body: S.PutMemberBody,
         response: { 200: S.MemberResponse, 201: S.MemberResponse, ...S.errorsOf(404) },
       },
-      config: { audit: { resourceType: 'workspace_member', resourceParam: 'user_id' } },
+      config: { audit: { resourceType: 'workspace_member', resourceParam: 'user_id' }, access: WORKSPACE },
     },
     async (request, reply) => {
       const { workspace_id, user_id } = request.params;
-      const workspace = await authorizeWorkspaceAdmin(db, principalOf(request), workspace_id);
+      const workspace = (await authorizeRequest(db, request)).workspace!;
       actedOn(request, workspace.org_id);
       const { member, created } = await upsertMember(
         db,
@@ -143,11 +142,11 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         body: S.PutAgentBody,
         response: { 200: S.AgentResponse, 201: S.AgentResponse, ...S.errorsOf(404) },
       },
-      config: { audit: { resourceType: 'agent', resourceParam: 'agent_id' } },
+      config: { audit: { resourceType: 'agent', resourceParam: 'agent_id' }, access: ORG },
     },
     async (request, reply) => {
       const { org_id, agent_id } = request.params;
-      await authorizeOrgAdmin(db, principalOf(request), org_id);
+      await authorizeRequest(db, request);
       actedOn(request, org_id);
       const { agent, created } = await upsertAgent(db, org_id, agent_id, request.body);
       return reply.code(created ? 201 : 200).send(render.renderAgent(agent));
@@ -165,10 +164,10 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         body: S.PutHiredAgentBody,
         response: { 200: S.HiredAgentResponse, 201: S.HiredAgentResponse, ...S.errorsOf(404) },
       },
-      config: { audit: { resourceType: 'hired_agent', resourceParam: 'workspace_id' } },
+      config: { audit: { resourceType: 'hired_agent', resourceParam: 'workspace_id' }, access: WORKSPACE },
     },
     async (request, reply) => {
-      const workspace = await authorizeWorkspaceAdmin(db, principalOf(request), request.params.workspace_id);
+      const workspace = (await authorizeRequest(db, request)).workspace!;
       actedOn(request, workspace.org_id);
       const { hiredAgent, created } = await putHiredAgent(db, workspace, request.body);
       return reply.code(created ? 201 : 200).send(render.renderHiredAgent(hiredAgent));
@@ -186,11 +185,11 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         body: S.PutIntegrationBody,
         response: { 200: IntegrationStatusResponse, 201: IntegrationStatusResponse, ...S.errorsOf(404) },
       },
-      config: { audit: { resourceType: 'integration', resourceParam: 'provider' } },
+      config: { audit: { resourceType: 'integration', resourceParam: 'provider' }, access: WORKSPACE },
     },
     async (request, reply) => {
       const { workspace_id, provider } = request.params;
-      const workspace = await authorizeWorkspaceAdmin(db, principalOf(request), workspace_id);
+      const workspace = (await authorizeRequest(db, request)).workspace!;
       actedOn(request, workspace.org_id);
       const { integration, created } = await putIntegration(
         db,
@@ -214,11 +213,11 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         params: S.IntegrationParams,
         response: { 204: S.NoContent, ...S.errorsOf(404) },
       },
-      config: { audit: { resourceType: 'integration', resourceParam: 'provider' } },
+      config: { audit: { resourceType: 'integration', resourceParam: 'provider' }, access: WORKSPACE },
     },
     async (request, reply) => {
       const { workspace_id, provider } = request.params;
-      const workspace = await authorizeWorkspaceAdmin(db, principalOf(request), workspace_id);
+      const workspace = (await authorizeRequest(db, request)).workspace!;
       actedOn(request, workspace.org_id);
       await deleteIntegration(db, workspace.org_id, workspace_id, provider);
       return reply.code(204).send();
@@ -236,11 +235,11 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         body: S.CreateTokenBody,
         response: { 201: S.CreatedTokenResponse, ...S.errorsOf(404) },
       },
-      config: { audit: { resourceType: 'token' } },
+      config: { audit: { resourceType: 'token' }, access: ORG },
     },
     async (request, reply) => {
       const { org_id } = request.params;
-      await authorizeOrgAdmin(db, principalOf(request), org_id);
+      await authorizeRequest(db, request);
       actedOn(request, org_id);
       const { token, secret } = await createToken(db, org_id, request.body, deps.now());
       return reply.code(201).send({ ...render.renderToken(token), token: secret });
@@ -257,11 +256,11 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         params: S.OrgParams,
         response: { 200: S.TokenListResponse, ...S.readErrors },
       },
-      config: { audit: { resourceType: 'token' } },
+      config: { audit: { resourceType: 'token' }, access: ORG },
     },
     async (request) => {
       const { org_id } = request.params;
-      await authorizeOrgAdmin(db, principalOf(request), org_id);
+      await authorizeRequest(db, request);
       actedOn(request, org_id);
       return { tokens: (await listTokens(db, org_id)).map(render.renderToken) };
     },
@@ -277,16 +276,11 @@ export async function adminRoutes(parent: FastifyInstance, { deps }: { deps: App
         params: S.TokenParams,
         response: { 204: S.NoContent, ...S.errorsOf(404) },
       },
-      config: { audit: { resourceType: 'token', resourceParam: 'token_id' } },
+      config: { audit: { resourceType: 'token', resourceParam: 'token_id' }, access: TOKEN },
     },
     async (request, reply) => {
       const { token_id } = request.params;
-      const principal = principalOf(request);
-      const orgId = await tokenOrg(db, token_id);
-      if (orgId === null || (principal.kind !== 'deployment_admin' && principal.orgId !== orgId)) {
-        throw notFound('token', token_id);
-      }
-      await authorizeOrgAdmin(db, principal, orgId);
+      const orgId = (await authorizeRequest(db, request)).orgId!;
       actedOn(request, orgId);
       await revokeToken(db, orgId, token_id);
       await deps.authenticator.revoked(token_id);

@@ -1,15 +1,10 @@
 // Request and response schemas of the administration API (API.md §4.2).
 import { Type } from 'typebox';
 import { ABILITIES, PERMISSIONS } from '../../auth/permissions.js';
+import { AUTHENTICATED, type ErrorStatus, errorAnswers, WITH_BODY } from '../../http/error-answers.js';
 import { AGENT_TYPES } from '../../ledger/agents/agents.js';
 import { HIRED_AGENT_STATUSES } from '../../ledger/workspaces/hired-agent.js';
-import {
-  AUTHENTICATED,
-  type ErrorStatus,
-  errorAnswers,
-  problemFormat,
-  WITH_BODY,
-} from '../shared/error-answers.js';
+import { problemFormat } from '../shared/error-answers.js';
 import {
   AnyObject,
   DateTime,

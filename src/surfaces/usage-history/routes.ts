@@ -1,11 +1,13 @@
 // Agent usage history, GET /workspaces/usage (seeds 001/003), in Laravel's dialect.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { authorizeRequest } from '../../access/route-access.js';
 import { openCache } from '../../cache/open.js';
 import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
-import { listUsageHistory, resolveUsageHistoryScope } from '../../ledger/executions/usage-history.js';
-import { AUTHENTICATED, errorAnswers, laravelFormat } from '../shared/error-answers.js';
+import { AUTHENTICATED, errorAnswers } from '../../http/error-answers.js';
+import { listUsageHistory, usageHistoryScope } from '../../ledger/executions/usage-history.js';
+import { laravelFormat } from '../shared/error-answers.js';
 import { laravelDialect } from './dialect.js';
 import { PAGE_TTL_MS, pageCacheKey } from './page-cache.js';
 import { parseUsageRequest } from './params.js';
@@ -17,7 +19,7 @@ const CACHE_READY_TIMEOUT_MS = 1_000;
 
 export async function usageHistoryRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, laravelDialect);
+  installDialect(app, laravelDialect, ['/workspaces/usage'], 'query');
   const { db, config } = deps;
   const cache = openCache(config, {
     namespace: 'usage-history:v1',
@@ -38,13 +40,28 @@ export async function usageHistoryRoutes(parent: FastifyInstance, { deps }: { de
         headers: S.UsageHeaders,
         response: { 200: S.UsageResponse, ...errorAnswers(laravelFormat, [...AUTHENTICATED, 403, 422]) },
       },
-      config: { audit: { resourceType: 'execution' }, swaggerTransform: S.documentWorkspaceHeaderRequired },
+      config: {
+        audit: { resourceType: 'execution' },
+        swaggerTransform: S.documentWorkspaceHeaderRequired,
+        // The seed's order and answers: `use_agents` first, then the workspace (x-workspace-id),
+        // whose outsiders get the same 403 as non-members, then the user_id filter.
+        access: {
+          kind: 'workspace-member',
+          ability: 'use_agents',
+          workspace: 'x-workspace-id',
+          user: 'user_id',
+          others: 'usage:read_others',
+        },
+      },
     },
     async (request, reply) => {
-      const principal = request.principal!;
       const parsed = parseUsageRequest(request.query, request.headers);
       const now = deps.now();
-      const scope = await resolveUsageHistoryScope(db, principal, parsed, config, now);
+      const access = await authorizeRequest(db, request, {
+        'x-workspace-id': parsed.workspaceId,
+        user_id: parsed.userId,
+      });
+      const scope = usageHistoryScope(access, parsed, config, now);
       request.auditOrgId = scope.orgId;
       request.auditWorkspaceId = scope.workspaceId;
       const key = pageCacheKey(scope);

@@ -2,15 +2,16 @@
 // keeps busy workspaces' metrics_cache warm lives with this surface, its only reader.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { authorizeRequest } from '../../access/route-access.js';
 import type { AppDeps } from '../../deps.js';
 import { invalid } from '../../errors.js';
 import { installDialect } from '../../http/dialect.js';
-import { authorizeWorkspaceRead } from '../../ledger/ai-usages/workspace-access.js';
+import { AUTHENTICATED, errorAnswers } from '../../http/error-answers.js';
 import { findHiredAgent } from '../../ledger/workspaces/hired-agent.js';
 import { listIntegrationStatuses } from '../../ledger/workspaces/integrations.js';
 import { currentWorkspaceMetrics } from '../../ledger/workspaces/metrics.js';
 import { startMetricsRefresher } from '../../ledger/workspaces/metrics-refresher.js';
-import { AUTHENTICATED, errorAnswers, workspaceFormat } from '../shared/error-answers.js';
+import { workspaceFormat } from '../shared/error-answers.js';
 import { renderWorkspace, workspaceDialect } from './render.js';
 import * as S from './schemas.js';
 import { parseUuid } from './uuid.js';
@@ -19,7 +20,7 @@ const tags = ['workspace'];
 
 export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps: AppDeps }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  installDialect(app, workspaceDialect);
+  installDialect(app, workspaceDialect, ['/api/v1/workspaces/'], 'path');
   const { db } = deps;
 
   const stopRefresher = startMetricsRefresher(db, deps.now, (error) =>
@@ -40,7 +41,16 @@ export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps:
           ...errorAnswers(workspaceFormat, [...AUTHENTICATED, 403, 404, 422]),
         },
       },
-      config: { audit: { resourceType: 'workspace', resourceParam: 'workspace_id' } },
+      config: {
+        audit: { resourceType: 'workspace', resourceParam: 'workspace_id' },
+        // The handler hands over the UUID it parsed (a 422 comes before any 404 or 403).
+        access: {
+          kind: 'workspace',
+          ability: 'read',
+          workspace: 'workspace_id',
+          permission: 'workspace:read',
+        },
+      },
     },
     async (request) => {
       const raw = request.params.workspace_id;
@@ -59,13 +69,7 @@ export async function workspaceRoutes(parent: FastifyInstance, { deps }: { deps:
       }
       // The uuid is the workspace's id or its alias (API.md §1); either way the answer's `id` is the
       // uuid asked for, since seed 002 types it as the path's uuid.
-      const { workspace } = await authorizeWorkspaceRead(
-        db,
-        request.principal!,
-        parsed.uuid,
-        'workspace:read',
-        'read',
-      );
+      const workspace = (await authorizeRequest(db, request, { workspace_id: parsed.uuid })).workspace!;
       request.auditOrgId = workspace.org_id;
       // Recorded under the workspace's id even when the path named its alias.
       request.auditWorkspaceId = workspace.id;

@@ -1,19 +1,11 @@
-// What a principal may do in an org or a workspace (API.md §2). These are the only functions that
-// turn roles into permissions; surfaces declare the permission they need and call them.
+// Where a principal stands in an org or a workspace (API.md §2): the only functions that turn
+// roles into permissions. Only the access module's decisions (authorize.ts) call them.
 import { type Kysely, sql } from 'kysely';
+import { ALL_PERMISSIONS, isPermission, NO_PERMISSIONS, type Permission } from '../auth/permissions.js';
+import type { Principal } from '../auth/principal.js';
 import type { Database, Workspace } from '../db/schema.js';
-import { forbidden, notFound } from '../errors.js';
 import { canonicalUuid } from '../ids.js';
 import type { NamedBy } from '../ledger/workspaces/workspace-names.js';
-import {
-  type Ability,
-  ALL_PERMISSIONS,
-  hasAbility,
-  isPermission,
-  NO_PERMISSIONS,
-  type Permission,
-} from './permissions.js';
-import type { Principal } from './principal.js';
 
 /** 'admin' covers org owners and admins, service tokens and the deployment admin. */
 export type OrgStanding = 'admin' | 'member' | 'none';
@@ -166,31 +158,4 @@ export async function findWorkspaceWithAccess(
     permissions: caller_permissions,
   });
   return { workspace, namedBy: namedBy(workspace), standing, access };
-}
-
-/** Throws forbidden unless the token carries `ability`; names the ability as the missing permission. */
-export function requireAbility(principal: Principal, ability: Exclude<Ability, '*'>): void {
-  if (!hasAbility(principal.abilities, ability)) throw forbidden(`ability:${ability}`);
-}
-
-/**
- * The check every org-level read shares: an org the caller has no standing in is reported as
- * missing (404, as if it did not exist), then the ability, then the permission (403).
- */
-export async function requireOrgPermission(
-  db: Kysely<Database>,
-  principal: Principal,
-  orgId: string,
-  permission: Permission,
-  ability: Exclude<Ability, '*'>,
-): Promise<OrgStanding> {
-  const standing = await orgStanding(db, principal, orgId);
-  if (standing === 'none') throw notFound('org', orgId);
-  if (principal.kind === 'deployment_admin') {
-    const exists = await db.selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();
-    if (!exists) throw notFound('org', orgId);
-  }
-  requireAbility(principal, ability);
-  if (standing !== 'admin') throw forbidden(permission);
-  return standing;
 }
