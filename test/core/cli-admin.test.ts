@@ -72,7 +72,8 @@ it('provisions an org, a user, a workspace and a token, and validates like the A
   const unknown = await cli('dance');
   expect(unknown.code).toBe(1);
   expect(unknown.err).toContain('unknown operation "dance"');
-});
+  // Each call opens the database as the CLI does (on PGlite, a WebAssembly start every time).
+}, 120_000);
 
 it('put-workspace --uuid sets the UUID alias and --uuid "" removes it', async () => {
   expect((await cli('create-org', '--id', 'globex', '--name', 'Globex')).code).toBe(0);
