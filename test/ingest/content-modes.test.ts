@@ -43,6 +43,15 @@ function sendRaw(headers: Record<string, string>, body: string | Buffer, token: 
   });
 }
 
+type Answer = Awaited<ReturnType<typeof send>>;
+
+/** A 400 problem document (a one-event request's rejection), with exactly this detail and errors. */
+function expectRejected(response: Answer, detail: string, errors: { pointer: string; detail: string }[]) {
+  expect(response.statusCode).toBe(400);
+  expect(response.headers['content-type']).toBe(PROBLEM);
+  expect(response.json()).toEqual({ type: 'about:blank', title: 'Bad Request', status: 400, detail, errors });
+}
+
 const recently = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
 
 function activityEvent(w: World, id: string, extra: object = {}) {
@@ -208,20 +217,12 @@ describe('binary content mode (the SDK default)', () => {
       message.body as string,
       w.serviceToken.token,
     );
-    expect(overlong.statusCode).toBe(400);
-    expect(overlong.headers['content-type']).toBe(PROBLEM);
-    expect(overlong.json()).toEqual({
-      type: 'about:blank',
-      title: 'Bad Request',
-      status: 400,
-      detail: 'The event was rejected; see errors',
-      errors: [
-        {
-          pointer: '#/header/ce-source',
-          detail: 'must be percent-encoded UTF-8 (CloudEvents HTTP binding §3.1.3.2)',
-        },
-      ],
-    });
+    expectRejected(overlong, 'The event was rejected; see errors', [
+      {
+        pointer: '#/header/ce-source',
+        detail: 'must be percent-encoded UTF-8 (CloudEvents HTTP binding §3.1.3.2)',
+      },
+    ]);
   });
 
   it('reads a gzip body, under the same limits as the other modes', async () => {
@@ -245,18 +246,10 @@ describe('binary content mode (the SDK default)', () => {
     const w = await numericWorld(f);
     const event = activityEvent(w, 'bad-1', { status_code: 'two hundred', duration_ms: -1 });
     const response = await send(HTTP.binary(event), w.serviceToken.token);
-    expect(response.statusCode).toBe(400);
-    expect(response.headers['content-type']).toBe(PROBLEM);
-    expect(response.json()).toEqual({
-      type: 'about:blank',
-      title: 'Bad Request',
-      status: 400,
-      detail: 'The event "bad-1" was rejected; see errors',
-      errors: [
-        { pointer: '#/status_code', detail: 'must be a number' },
-        { pointer: '#/duration_ms', detail: 'must be ≥ 0' },
-      ],
-    });
+    expectRejected(response, 'The event "bad-1" was rejected; see errors', [
+      { pointer: '#/status_code', detail: 'must be a number' },
+      { pointer: '#/duration_ms', detail: 'must be ≥ 0' },
+    ]);
 
     const ghost = activityEvent(w, 'ghost-1', { workspace_id: 'ghost-workspace' });
     const unknownWorkspace = await send(HTTP.binary(ghost), w.serviceToken.token);
@@ -267,21 +260,13 @@ describe('binary content mode (the SDK default)', () => {
 
     const unknownType = new CloudEvent({ ...activityEvent(w, 'inv-1'), type: 'invoice.paid' });
     const typed = await send(HTTP.binary(unknownType), w.serviceToken.token);
-    expect(typed.statusCode).toBe(400);
-    expect(typed.headers['content-type']).toBe(PROBLEM);
-    expect(typed.json()).toEqual({
-      type: 'about:blank',
-      title: 'Bad Request',
-      status: 400,
-      detail: 'The event "inv-1" was rejected; see errors',
-      errors: [
-        {
-          pointer: '#/header/ce-type',
-          detail:
-            'unknown event type "invoice.paid" (expected one of activity.recorded, execution.recorded, execution.archived, execution.edited, ai_usage.recorded)',
-        },
-      ],
-    });
+    expectRejected(typed, 'The event "inv-1" was rejected; see errors', [
+      {
+        pointer: '#/header/ce-type',
+        detail:
+          'unknown event type "invoice.paid" (expected one of activity.recorded, execution.recorded, execution.archived, execution.edited, ai_usage.recorded)',
+      },
+    ]);
     expect(await activityIds(w)).toEqual([]);
   });
 
@@ -290,19 +275,11 @@ describe('binary content mode (the SDK default)', () => {
     const body = JSON.stringify({ workspace_id: w.workspace.id, status_code: 200 });
     const json = { 'content-type': 'application/json' };
     const missing = await sendRaw({ ...json, 'ce-specversion': '1.0' }, body, w.serviceToken.token);
-    expect(missing.statusCode).toBe(400);
-    expect(missing.headers['content-type']).toBe(PROBLEM);
-    expect(missing.json()).toEqual({
-      type: 'about:blank',
-      title: 'Bad Request',
-      status: 400,
-      detail: 'The event was rejected; see errors',
-      errors: [
-        { pointer: '#/header/ce-id', detail: 'is required' },
-        { pointer: '#/header/ce-source', detail: 'is required' },
-        { pointer: '#/header/ce-type', detail: 'is required' },
-      ],
-    });
+    expectRejected(missing, 'The event was rejected; see errors', [
+      { pointer: '#/header/ce-id', detail: 'is required' },
+      { pointer: '#/header/ce-source', detail: 'is required' },
+      { pointer: '#/header/ce-type', detail: 'is required' },
+    ]);
     const attributes = { 'ce-id': 'e-1', 'ce-source': 's', 'ce-type': 'activity.recorded' };
     const old = await sendRaw(
       { ...json, ...attributes, 'ce-specversion': '0.3' },
@@ -345,15 +322,11 @@ describe('binary content mode (the SDK default)', () => {
       { headers: message.headers, body: '{"workspace_id": ' },
       w.serviceToken.token,
     );
-    expect(malformed.statusCode).toBe(400);
-    expect(malformed.headers['content-type']).toBe(PROBLEM);
-    expect(malformed.json()).toEqual({
-      type: 'about:blank',
-      title: 'Bad Request',
-      status: 400,
-      detail: "The body is not valid JSON: in binary mode the body is the event's data, read as JSON",
-      errors: [{ pointer: '#', detail: 'is not valid JSON' }],
-    });
+    expectRejected(
+      malformed,
+      "The body is not valid JSON: in binary mode the body is the event's data, read as JSON",
+      [{ pointer: '#', detail: 'is not valid JSON' }],
+    );
     const text = await send(
       { headers: { ...message.headers, 'content-type': 'text/plain' }, body: 'hello' },
       w.serviceToken.token,
@@ -386,22 +359,14 @@ describe('structured content mode', () => {
       data: { ...(event.data as object), toolType: 'video', status: 'done', cost: -1 },
     });
     const response = await send(HTTP.structured(bad), w.serviceToken.token);
-    expect(response.statusCode).toBe(400);
-    expect(response.headers['content-type']).toBe(PROBLEM);
-    expect(response.json()).toEqual({
-      type: 'about:blank',
-      title: 'Bad Request',
-      status: 400,
-      detail: 'The event "bad-usage" was rejected; see errors',
-      errors: [
-        {
-          pointer: '#/data/toolType',
-          detail: 'must be one of product-marketing-post, image-generation, session-summary, other',
-        },
-        { pointer: '#/data/status', detail: 'must be one of pending, completed, failed' },
-        { pointer: '#/data/cost', detail: 'must be ≥ 0' },
-      ],
-    });
+    expectRejected(response, 'The event "bad-usage" was rejected; see errors', [
+      {
+        pointer: '#/data/toolType',
+        detail: 'must be one of product-marketing-post, image-generation, session-summary, other',
+      },
+      { pointer: '#/data/status', detail: 'must be one of pending, completed, failed' },
+      { pointer: '#/data/cost', detail: 'must be ≥ 0' },
+    ]);
     // One event as plain application/json is one event too.
     const plain = await sendRaw(
       { 'content-type': 'application/json' },
