@@ -69,7 +69,8 @@ export async function eventSchemaRoutes(parent: FastifyInstance) {
         }),
         response: {
           200: { description: 'The schema', content: { [SCHEMA_TYPE]: { schema: AnySchema } } },
-          ...errorAnswers(problemFormat, [...GUARDED, 404]),
+          // A NUL in the name is the input guards' 422, as on every route with parameters.
+          ...errorAnswers(problemFormat, [...GUARDED, 404, 422]),
         },
       },
     },

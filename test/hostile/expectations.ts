@@ -17,7 +17,7 @@ export const DOCUMENTED_STATUSES: Record<Surface, number[]> = {
   ingestion: [200, 207, 400, 401, 403, 413, 415],
   admin: [200, 201, 204, 400, 401, 403, 404, 409, 413, 415, 422],
   infra: [200],
-  schemas: [200, 404],
+  schemas: [200, 404, 422],
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

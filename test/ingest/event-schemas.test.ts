@@ -105,6 +105,19 @@ describe('the schema routes', () => {
     }
   });
 
+  it('answer a NUL in the name with the documented 422 (found by the hostile generators)', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/schemas/events/%00' });
+    expect(response.statusCode).toBe(422);
+    expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(response.json()).toEqual({
+      type: 'about:blank',
+      title: 'Unprocessable Content',
+      status: 422,
+      detail: 'The request is invalid; see errors',
+      errors: [{ pointer: '#/path/file', detail: 'must not contain NUL (\\u0000) characters' }],
+    });
+  });
+
   it('are described in the OpenAPI document', async () => {
     const paths = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json().paths;
     expect(paths['/schemas/events'].get).toMatchObject({
@@ -114,7 +127,7 @@ describe('the schema routes', () => {
     });
     const get = paths['/schemas/events/{file}'].get;
     expect(get).toMatchObject({ operationId: 'getEventSchema', tags: ['ingestion'], security: [] });
-    expect(Object.keys(get.responses).sort()).toEqual(['200', '400', '404', '414', '431', '500']);
+    expect(Object.keys(get.responses).sort()).toEqual(['200', '400', '404', '414', '422', '431', '500']);
     expect(Object.keys(get.responses['200'].content)).toEqual(['application/schema+json']);
     expect(Object.keys(get.responses['404'].content)).toEqual(['application/problem+json']);
   });
