@@ -1389,6 +1389,27 @@ export interface operations {
                     };
                 };
             };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        detail: string;
+                        errors: {
+                            detail: string;
+                            /** @description JSON pointer to the field; #/query/… for a parameter */
+                            pointer: string;
+                        }[];
+                        /** @enum {number} */
+                        status: 422;
+                        title: string;
+                        /** @enum {string} */
+                        type: "about:blank";
+                    };
+                };
+            };
             /** @description The request headers are too many or too large */
             431: {
                 headers: {
