@@ -20,6 +20,7 @@ import { ActivityRecorder, installSelfRecording } from './http/self-recording.js
 import { AJV_OPTIONS, validatorsByPart } from './http/validators.js';
 import { uuidv7 } from './ids.js';
 import { type IngestGate, ingestGateOf } from './ingest/back-pressure.js';
+import { otlpTracesRoute } from './ingest/otlp/traces-route.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { eventSchemaRoutes } from './ingest/schema-routes.js';
 import type { Keyring } from './secrets/keys.js';
@@ -128,6 +129,11 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   await app.register(adminRoutes, { prefix: '/v1/admin', deps });
   await app.register(activityRoutes, { prefix: '/v1/orgs', deps });
   await app.register(ingestRoutes, { deps, gate: ingestGate });
+  await app.register(otlpTracesRoute, {
+    deps,
+    gate: ingestGate,
+    holdSeconds: options.config.otlpHoldSeconds,
+  });
   await app.register(eventSchemaRoutes);
   await app.register(usageHistoryRoutes, { deps });
   await app.register(aiUsagesRoutes, { deps });

@@ -41,6 +41,11 @@ export interface Config {
   ingestMaxInFlight: number;
   /** MiB of request bodies (received and decoded) that in-flight ingestion requests may hold. */
   ingestMaxBufferedMb: number;
+  /**
+   * Seconds an OTLP model-call span waits for a missing span above it (an agent span may still
+   * come) before it is counted as an execution of its own.
+   */
+  otlpHoldSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -152,5 +157,6 @@ export function loadConfig(env: Env = process.env): Config {
     ingestMaxInFlight: integer(env, 'TALLY_INGEST_MAX_IN_FLIGHT', 8, 1, 1000),
     // 11 MiB is one request at its limits: 5 MiB (+64 KiB) received and 5 MiB decoded.
     ingestMaxBufferedMb: integer(env, 'TALLY_INGEST_MAX_BUFFERED_MB', 20, 11, 65536),
+    otlpHoldSeconds: integer(env, 'TALLY_OTLP_HOLD_SECONDS', 3600, 1, 604_800),
   };
 }

@@ -3,8 +3,10 @@
 // events). Binary content mode (the event's attributes in `ce-*` headers) is read by binary-mode.ts.
 import type { IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import type { FastifyRequest } from 'fastify';
 import { TallyError } from '../errors.js';
 import { INGEST_DECODED_BODY_LIMIT, INGEST_MAX_EVENTS, INGEST_RAW_BODY_LIMIT } from '../http/limits.js';
+import type { IngestGate } from './back-pressure.js';
 
 // The limits themselves live with every other request limit (src/http/limits.ts).
 export const MAX_EVENTS = INGEST_MAX_EVENTS;
@@ -73,6 +75,19 @@ export function decodeBody(raw: Buffer | undefined, contentEncoding: string | un
     }
     throw new TallyError('bad_request', 'The body is not valid gzip');
   }
+}
+
+/**
+ * The request's body as read raw, decoded (gzip), each copy charged to the request's ingestion
+ * lease first: a body sent without Content-Length is charged once read, before it is decoded.
+ */
+export function decodedBodyOf(request: FastifyRequest, gate: IngestGate): Buffer {
+  const raw = request.body as Buffer | undefined;
+  const lease = gate.leaseOf(request);
+  lease?.holdBytes(raw?.length ?? 0);
+  const decoded = decodeBody(raw, request.headers['content-encoding']);
+  if (raw && decoded !== raw) lease?.holdBytes(raw.length + decoded.length);
+  return decoded;
 }
 
 /**

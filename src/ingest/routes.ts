@@ -14,7 +14,7 @@ import { problemFormat } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { type IngestGate, installIngestGate } from './back-pressure.js';
 import { readBinaryEvent } from './binary-mode.js';
-import { contentMode, decodeBody, MAX_RAW_BYTES, parseEvents } from './body.js';
+import { contentMode, decodedBodyOf, MAX_RAW_BYTES, parseEvents } from './body.js';
 import { readEnvelope } from './envelope.js';
 import { readEventData } from './events/read-event.js';
 import { type Rejection, type SentWrite, tallyOutcomes } from './outcomes.js';
@@ -62,13 +62,8 @@ export async function ingestRoutes(
       },
     },
     async (request, reply) => {
-      const raw = request.body as Buffer | undefined;
-      const lease = gate.leaseOf(request);
-      // A body sent without Content-Length is charged now that it is read, before decoding.
-      lease?.holdBytes(raw?.length ?? 0);
       const mode = contentMode(request.headers);
-      const decoded = decodeBody(raw, request.headers['content-encoding']);
-      if (raw && decoded !== raw) lease?.holdBytes(raw.length + decoded.length);
+      const decoded = decodedBodyOf(request, gate);
       const { events, single } =
         mode === 'binary'
           ? { events: [readBinaryEvent(request.headers, decoded)], single: true }

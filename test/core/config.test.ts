@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       rateLimitBurst: 200,
       ingestMaxInFlight: 8,
       ingestMaxBufferedMb: 20,
+      otlpHoldSeconds: 3600,
     });
     expect(DEFAULT_OUTPUT_PLACEHOLDER).toBe('This content is only available in the app.');
   });
@@ -72,6 +73,7 @@ describe('loadConfig', () => {
       TALLY_RATE_LIMIT_BURST: '50',
       TALLY_INGEST_MAX_IN_FLIGHT: '4',
       TALLY_INGEST_MAX_BUFFERED_MB: '32',
+      TALLY_OTLP_HOLD_SECONDS: '90',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -87,6 +89,7 @@ describe('loadConfig', () => {
       rateLimitBurst: 50,
       ingestMaxInFlight: 4,
       ingestMaxBufferedMb: 32,
+      otlpHoldSeconds: 90,
     });
   });
 });

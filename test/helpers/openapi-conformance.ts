@@ -87,7 +87,8 @@ export function violationOf(
   if (!media) {
     return `${where}: ${status} answered ${contentType || 'no content type'}, documented: ${Object.keys(response.content).join(', ')}`;
   }
-  if (media.schema === undefined) return null;
+  // A binary answer (OTLP's protobuf) is held to its media type; its schema only names the format.
+  if (media.schema === undefined || !/[/+]json$/.test(contentType)) return null;
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -32,6 +32,7 @@ const KINDS_OF_GUARD: Record<Guard, AccessKind[]> = {
   'admin-org': ['org-admin', 'workspace-admin', 'token-admin'],
   'admin-deployment': ['deployment-admin'],
   ingest: ['own-org-admin'],
+  otlp: ['own-org-admin'],
 };
 
 describe('the routes of the app', () => {

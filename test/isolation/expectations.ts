@@ -3,7 +3,7 @@
 // a valid token) and to the target org's own callers who lack the ability, role or permission.
 import type { Guard, RouteSpec } from './route-table.js';
 import type { Credential, Tenant } from './tenant.js';
-import { INGEST_PROBE_EVENTS } from './write-routes.js';
+import { INGEST_PROBE_EVENTS, OTLP_PROBE_SPANS } from './write-routes.js';
 
 export interface Expected {
   status: number;
@@ -11,11 +11,12 @@ export interface Expected {
   body: unknown;
 }
 
-type Surface = 'public' | 'activity' | 'usage-history' | 'ai-usages' | 'workspace' | 'problem';
+type Surface = 'public' | 'activity' | 'usage-history' | 'ai-usages' | 'workspace' | 'problem' | 'otlp';
 
 function surfaceOf(guard: Guard): Surface {
   if (guard.startsWith('activity-')) return 'activity';
   if (guard === 'admin-org' || guard === 'admin-deployment' || guard === 'ingest') return 'problem';
+  if (guard === 'otlp') return 'otlp';
   return guard as Surface;
 }
 
@@ -30,6 +31,8 @@ const UNAUTHENTICATED: Record<Exclude<Surface, 'public'>, unknown> = {
   'ai-usages': { statusCode: 401, error: 'Unauthorized', message: 'Missing or invalid authentication token' },
   workspace: { detail: 'Not authenticated' },
   problem: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Authentication required' },
+  // google.rpc.Status, code 16 UNAUTHENTICATED.
+  otlp: { code: 16, message: 'Authentication required' },
 };
 
 function forbidden(surface: Surface, permission: string): Expected {
@@ -65,6 +68,11 @@ function forbidden(surface: Surface, permission: string): Expected {
       };
     case 'workspace':
       return { status: 403, body: { detail: 'Not enough permissions' } };
+    case 'otlp':
+      return {
+        status: 403,
+        body: { code: 7, message: `This token may not do this (requires ${permission})` },
+      };
     default:
       return {
         status: 403,
@@ -124,12 +132,17 @@ export function insiderRefusal(guard: Guard, c: Credential, target: Tenant): Exp
     case 'admin-deployment':
       return forbidden(surface, 'deployment_admin');
     case 'ingest':
+    case 'otlp':
       return need('ingest', orgLevel(c), 'ingest');
   }
 }
 
 /** The answer to a caller outside the target org (another org's token, or no valid token). */
-export function outsiderAnswer(spec: RouteSpec, c: Credential, target: Tenant): Expected | 'ingest-rejected' {
+export function outsiderAnswer(
+  spec: RouteSpec,
+  c: Credential,
+  target: Tenant,
+): Expected | 'ingest-rejected' | 'otlp-rejected' {
   const surface = surfaceOf(spec.guard);
   if (surface === 'public') return { status: 200, body: undefined };
   if (c.kind === 'anonymous') return { status: 401, body: UNAUTHENTICATED[surface] };
@@ -153,6 +166,7 @@ export function outsiderAnswer(spec: RouteSpec, c: Credential, target: Tenant): 
   }
   if (spec.guard === 'admin-deployment') return forbidden(surface, 'deployment_admin');
   if (spec.guard === 'ingest') return insiderRefusal('ingest', c, target) ?? 'ingest-rejected';
+  if (spec.guard === 'otlp') return insiderRefusal('otlp', c, target) ?? 'otlp-rejected';
   const missing = spec.missing!(target);
   return {
     status: 404,
@@ -167,3 +181,5 @@ export function outsiderAnswer(spec: RouteSpec, c: Credential, target: Tenant): 
 
 /** An outsider's allowed ingest: nothing accepted, every event rejected on its own. */
 export const INGEST_REJECTED = { status: 207, accepted: 0, duplicates: 0, rejected: INGEST_PROBE_EVENTS };
+/** An outsider's allowed OTLP export: every span rejected on its own, counted in partialSuccess. */
+export const OTLP_REJECTED = { status: 200, rejectedSpans: String(OTLP_PROBE_SPANS) };

@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { RouteCall } from '../helpers/isolation.js';
 import type { TestApp } from '../helpers/test-app.js';
-import { type Expected, INGEST_REJECTED } from './expectations.js';
+import { type Expected, INGEST_REJECTED, OTLP_REJECTED } from './expectations.js';
 import { type Answer, findLeaks, type MarkerSet } from './leaks.js';
 import type { Credential } from './tenant.js';
 
@@ -49,7 +49,7 @@ export class Checker {
     label: string,
     call: RouteCall,
     credential: Credential,
-    expected?: Expected | 'ingest-rejected',
+    expected?: Expected | 'ingest-rejected' | 'otlp-rejected',
   ): Promise<Answer> {
     this.cases += 1;
     const phase = label.split(' ')[0]!;
@@ -59,7 +59,13 @@ export class Checker {
     const leaks = findLeaks(this.protectedMarkers, call, answer);
     if (leaks.length > 0) this.failures.push(`${where}: LEAK ${leaks.join('; ')}`);
     if (answer.statusCode >= 500) this.failures.push(`${where}: ${answer.statusCode} ${answer.body}`);
-    if (expected === 'ingest-rejected') {
+    if (expected === 'otlp-rejected') {
+      const body = parse(answer.body) as { partialSuccess?: { rejectedSpans?: string } };
+      const got = { status: answer.statusCode, rejectedSpans: body.partialSuccess?.rejectedSpans };
+      if (!isDeepStrictEqual(got, OTLP_REJECTED)) {
+        this.failures.push(`${where}: expected every span rejected, got ${answer.statusCode} ${answer.body}`);
+      }
+    } else if (expected === 'ingest-rejected') {
       const body = parse(answer.body) as { accepted?: number; duplicates?: number; rejected?: unknown[] };
       const got = {
         status: answer.statusCode,

@@ -16,7 +16,8 @@ export type Guard =
   | 'workspace'
   | 'admin-org'
   | 'admin-deployment'
-  | 'ingest';
+  | 'ingest'
+  | 'otlp';
 
 export interface RouteSpec {
   guard: Guard;

@@ -48,8 +48,57 @@ function ingestCall(t: Tenant): RouteCall {
 }
 export const INGEST_PROBE_EVENTS = 6;
 
+/**
+ * An OTLP/JSON export addressing the target: each span names one of its workspaces (each id form),
+ * and one names its org by `tally.org.id`.
+ */
+function otlpCall(t: Tenant): RouteCall {
+  const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+  const attribute = (key: string, value: string | number) => ({
+    key,
+    value: typeof value === 'number' ? { intValue: String(value) } : { stringValue: value },
+  });
+  const span = (n: number, workspace: string, attributes: ReturnType<typeof attribute>[], kind = 1) => ({
+    traceId: '7a'.repeat(16),
+    spanId: `${n}`.padStart(16, 'b'),
+    name: `probe ${n}`,
+    kind,
+    startTimeUnixNano: String(start),
+    endTimeUnixNano: String(start + 1_000_000n),
+    attributes: [
+      attribute('tally.workspace.id', workspace),
+      attribute('enduser.id', t.people.wsOwner!.id),
+      ...attributes,
+    ],
+  });
+  const agent = [attribute('gen_ai.operation.name', 'invoke_agent'), attribute('gen_ai.agent.id', 'probe')];
+  const spans = [
+    span(1, t.workspaces.str, agent),
+    span(2, t.workspaces.int, [
+      attribute('gen_ai.operation.name', 'chat'),
+      attribute('gen_ai.usage.input_tokens', 5),
+    ]),
+    span(3, t.workspaces.uuid, [attribute('gen_ai.operation.name', 'execute_tool')]),
+    span(
+      4,
+      t.intAlias,
+      [attribute('http.request.method', 'GET'), attribute('http.response.status_code', 200)],
+      2,
+    ),
+    span(5, t.workspaces.str, [...agent, attribute('tally.org.id', t.org)]),
+  ];
+  return {
+    method: 'POST',
+    url: '/otlp/v1/traces',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] }),
+  };
+}
+export const OTLP_PROBE_SPANS = 5;
+
 export const WRITE_ROUTES: Record<string, RouteSpec> = {
   'POST /v1/ingest': { guard: 'ingest', calls: (t) => [ingestCall(t)] },
+  'POST /otlp/v1/traces': { guard: 'otlp', calls: (t) => [otlpCall(t)] },
 
   'POST /v1/admin/orgs': {
     guard: 'admin-deployment',

@@ -83,7 +83,7 @@ describe('/openapi.json', () => {
         ...operation,
       })),
     );
-    expect(operations).toHaveLength(35);
+    expect(operations).toHaveLength(36);
     const ids = operations.map((operation) => operation.operationId);
     expect(new Set(ids).size).toBe(operations.length);
     for (const operation of operations) {
@@ -98,6 +98,7 @@ describe('/openapi.json', () => {
     expect(tagOf('/v1/admin/')).toEqual(new Set(['administration']));
     expect(tagOf('/v1/orgs/')).toEqual(new Set(['activity']));
     expect(tagOf('/v1/ingest')).toEqual(new Set(['ingestion']));
+    expect(tagOf('/otlp/')).toEqual(new Set(['ingestion']));
     expect(tagOf('/schemas/events')).toEqual(new Set(['ingestion']));
     expect(tagOf('/workspaces/usage')).toEqual(new Set(['agent usage history']));
     expect(tagOf('/api/v1/workspace/')).toEqual(new Set(['ai-usages']));

@@ -12,6 +12,7 @@ import { type AgentInput, upsertAgents } from '../agents/agents.js';
 import { upsertAiUsages } from '../ai-usages/write.js';
 import { changeExecutionSources, findExecutionRefs, upsertExecutions } from '../executions/write.js';
 import { ensureUsers } from '../orgs/users.js';
+import { activityTokensOf, type SpanStep, settleSpans } from '../traces/settle-spans.js';
 import { resolveWorkspaceNames } from '../workspaces/workspace-names.js';
 import { byString, claimKeys, keyString, releaseKeys } from './claims.js';
 import { type ActiveWorkspaces, markActive, touchWorkspaces } from './last-active.js';
@@ -29,6 +30,7 @@ import type {
   ExecutionSourceWrite,
   ExecutionWrite,
   LedgerWrite,
+  ModelCallWrite,
   OrgWrite,
   WriteOutcome,
   WriteRejection,
@@ -64,11 +66,12 @@ interface ByKind {
   execution: Item<ExecutionWrite>[];
   execution_source: Item<ExecutionSourceWrite>[];
   ai_usage: Item<AiUsageWrite>[];
+  model_call: Item<ModelCallWrite>[];
 }
 
-/** The writes of each kind. */
+/** The writes of each kind (a span's write is only its link, stored by settleSpans). */
 function byKind(items: Item[]): ByKind {
-  const kinds: ByKind = { activity: [], execution: [], execution_source: [], ai_usage: [] };
+  const kinds: ByKind = { activity: [], execution: [], execution_source: [], ai_usage: [], model_call: [] };
   for (const { index, write } of items) {
     switch (write.kind) {
       case 'activity':
@@ -83,9 +86,61 @@ function byKind(items: Item[]): ByKind {
       case 'ai_usage':
         kinds.ai_usage.push({ index, write });
         break;
+      case 'model_call':
+        kinds.model_call.push({ index, write });
+        break;
+      case 'span':
+        break;
     }
   }
   return kinds;
+}
+
+/** The activity write with the token usage of the model calls beneath its span, when it has none. */
+function withSpanTokens(write: ActivityWrite, spans: SpanStep): ActivityWrite {
+  const tokens = write.span && activityTokensOf(spans, write.span);
+  if (!tokens) return write;
+  const usage = { input_tokens: tokens.input, output_tokens: tokens.output, total_tokens: tokens.total };
+  return { ...write, record: { ...write.record, token_usage: usage, tokens_total: tokens.total } };
+}
+
+/** Stores executions with the users and agents they name (for writes that bring no activity). */
+export async function storeExecutions(
+  db: Kysely<Database>,
+  orgId: string,
+  writes: readonly ExecutionWrite[],
+): Promise<void> {
+  await ensurePeople(db, orgId, [], writes);
+  await upsertExecutions(
+    db,
+    orgId,
+    newestPerRecord(
+      writes.map((write, index) => ({ index, write })),
+      (w) => w.record.id,
+    ).map(({ write }) => executionRow(write)),
+  );
+}
+
+/** The users and agents named by the records, created or updated in id order (the lock order). */
+async function ensurePeople(
+  db: Kysely<Database>,
+  orgId: string,
+  activities: readonly ActivityWrite[],
+  executions: readonly ExecutionWrite[],
+): Promise<void> {
+  const users = new Map<string, string | null>();
+  const agents = new Map<string, AgentInput>();
+  for (const write of activities) {
+    const userId = write.record.user_id;
+    if (userId !== null && !users.has(userId)) users.set(userId, null);
+  }
+  for (const write of executions) {
+    const userId = write.record.user_id;
+    if (write.userEmail !== null || !users.has(userId)) users.set(userId, write.userEmail);
+    agents.set(write.agent.id, { slug: write.agent.slug, name: write.agent.name, type: write.agent.type });
+  }
+  await ensureUsers(db, orgId, new Map([...users].sort(([a], [b]) => byString(a, b))));
+  await upsertAgents(db, orgId, new Map([...agents].sort(([a], [b]) => byString(a, b))));
 }
 
 /**
@@ -174,32 +229,35 @@ async function recordOrgBatch(
   }
   const kinds = byKind(fresh);
 
-  // 4. Users and agents named by the records, in id order (the lock order).
-  const users = new Map<string, string | null>();
-  const agents = new Map<string, AgentInput>();
-  for (const { write } of kinds.activity) {
-    const userId = write.record.user_id;
-    if (userId !== null && !users.has(userId)) users.set(userId, null);
-  }
-  for (const { write } of kinds.execution) {
-    const userId = write.record.user_id;
-    if (write.userEmail !== null || !users.has(userId)) users.set(userId, write.userEmail);
-    agents.set(write.agent.id, { slug: write.agent.slug, name: write.agent.name, type: write.agent.type });
-  }
-  await ensureUsers(db, orgId, new Map([...users].sort(([a], [b]) => byString(a, b))));
-  await upsertAgents(db, orgId, new Map([...agents].sort(([a], [b]) => byString(a, b))));
+  // 4. Spans of traces (OTLP): their links, and where each waiting model call's tokens count.
+  const spans = await settleSpans(
+    db,
+    orgId,
+    fresh.map((item) => item.write),
+  );
+  const activities = kinds.activity.map(({ write }) => withSpanTokens(write, spans));
+  const alone = spans.alone.map((write) => ({ index: -1, write }));
 
-  // 5. The records themselves; of several writes to one record, the newest wins.
+  // 5. Users and agents named by the records, in id order (the lock order).
+  await ensurePeople(
+    db,
+    orgId,
+    activities,
+    [...kinds.execution, ...alone].map(({ write }) => write),
+  );
+
+  // 6. The records themselves; of several writes to one record, the newest wins.
   await insertActivities(
     db,
-    kinds.activity.map(({ write }) => activityRow(orgId, write.record)),
+    activities.map((write) => activityRow(orgId, write.record)),
   );
-  const executions = newestPerRecord(kinds.execution, (write) => write.record.id);
+  const executions = newestPerRecord([...kinds.execution, ...alone], (write) => write.record.id);
   await upsertExecutions(
     db,
     orgId,
     executions.map(({ write }) => executionRow(write)),
   );
+  await spans.finish();
   const rejected = await changeSources(db, orgId, kinds.execution_source);
   const usages = newestPerRecord(kinds.ai_usage, (write) => write.record.id);
   await upsertAiUsages(
@@ -208,7 +266,7 @@ async function recordOrgBatch(
     usages.map(({ write }) => aiUsageRow(write)),
   );
 
-  // 6. Writes rejected against stored state give their claims back, so a corrected retry is new.
+  // 7. Writes rejected against stored state give their claims back, so a corrected retry is new.
   await releaseKeys(
     db,
     orgId,

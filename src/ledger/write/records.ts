@@ -8,7 +8,16 @@ import type { ActivityRecord, AiUsageWrite, ExecutionWrite, LedgerWrite } from '
 
 /** The workspace the write names (an id or a UUID alias), which must exist in its org. */
 export function workspaceOf(write: LedgerWrite): string | null {
-  return write.kind === 'execution_source' ? write.workspaceId : write.record.workspace_id;
+  switch (write.kind) {
+    case 'execution_source':
+      return write.workspaceId;
+    case 'model_call':
+      return write.alone.record.workspace_id;
+    case 'span':
+      return null;
+    default:
+      return write.record.workspace_id;
+  }
 }
 
 /**
@@ -26,6 +35,13 @@ export function withWorkspaceId(write: LedgerWrite, workspaceId: string): Ledger
       return { ...write, record: { ...write.record, workspace_id: workspaceId } };
     case 'ai_usage':
       return { ...write, record: { ...write.record, workspace_id: workspaceId } };
+    case 'model_call':
+      return {
+        ...write,
+        alone: { ...write.alone, record: { ...write.alone.record, workspace_id: workspaceId } },
+      };
+    case 'span':
+      return write;
   }
 }
 
@@ -38,7 +54,10 @@ export function activityTime(write: LedgerWrite): Date {
     case 'ai_usage':
       return write.record.created_at;
     case 'execution_source':
+    case 'span':
       return write.time;
+    case 'model_call':
+      return write.alone.record.created_at;
   }
 }
 

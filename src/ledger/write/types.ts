@@ -17,6 +17,19 @@ interface WriteBase {
   time: Date;
 }
 
+/**
+ * Where a write sits in a trace (OTLP spans): the ledger links the spans it stores, so a model
+ * call's tokens count once, in the nearest agent execution above it, whichever arrives first.
+ */
+export interface SpanRef {
+  traceId: string;
+  spanId: string;
+  /** null for a root span. */
+  parentSpanId: string | null;
+  /** The parent runs in another process: the spans above it are not this trace's to settle. */
+  parentRemote: boolean;
+}
+
 /** Every column of `activities` but org_id, with the JSON columns still as objects. */
 export type ActivityRecord = Omit<Activity, 'org_id' | 'token_usage' | 'metadata'> & {
   token_usage: Record<string, number> | null;
@@ -27,6 +40,11 @@ export type ActivityRecord = Omit<Activity, 'org_id' | 'token_usage' | 'metadata
 export interface ActivityWrite extends WriteBase {
   kind: 'activity';
   record: ActivityRecord;
+  /**
+   * A server span: with no token usage of its own, the record's is the sum of the model calls
+   * beneath it that the ledger holds when it arrives (a server span ends, and is sent, last).
+   */
+  span?: SpanRef;
 }
 
 /**
@@ -39,6 +57,8 @@ export interface ExecutionWrite extends WriteBase {
   agent: { id: string; slug: string; name: string; type: AgentType };
   /** The user's email when the sender knows it (an unknown email keeps the stored one). */
   userEmail: string | null;
+  /** An agent span: the tokens of the model calls beneath it are added to the execution. */
+  span?: SpanRef;
 }
 
 /** Archiving or editing a stored execution of the workspace: drops its content, keeps billing. */
@@ -53,9 +73,41 @@ export interface ExecutionSourceWrite extends WriteBase {
 export interface AiUsageWrite extends WriteBase {
   kind: 'ai_usage';
   record: Omit<AiUsageRow, 'event_time'>;
+  span?: SpanRef;
 }
 
-export type LedgerWrite = ActivityWrite | ExecutionWrite | ExecutionSourceWrite | AiUsageWrite;
+export interface TokenCounts {
+  input: number;
+  output: number;
+  total: number;
+}
+
+/**
+ * A model call (an OTLP span): its tokens count in the nearest agent execution above it; with no
+ * agent span above it, it is stored as `alone`, an execution of its own. Until the spans above
+ * it are known it waits (see ledger/traces/).
+ */
+export interface ModelCallWrite extends WriteBase {
+  kind: 'model_call';
+  span: SpanRef;
+  tokens: TokenCounts;
+  model: string | null;
+  alone: ExecutionWrite;
+}
+
+/** Any other span of a trace: stored only as the link between the spans above and beneath it. */
+export interface SpanWrite extends WriteBase {
+  kind: 'span';
+  span: SpanRef;
+}
+
+export type LedgerWrite =
+  | ActivityWrite
+  | ExecutionWrite
+  | ExecutionSourceWrite
+  | AiUsageWrite
+  | ModelCallWrite
+  | SpanWrite;
 
 /** A write for one org: the batch may span orgs (the deployment admin writes to several). */
 export interface OrgWrite {

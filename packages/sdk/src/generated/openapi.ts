@@ -69,6 +69,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/otlp/v1/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record OpenTelemetry traces (OTLP/HTTP)
+         * @description OTLP/HTTP trace export (ExportTraceServiceRequest) in `application/x-protobuf` or `application/json`,
+         *     plain or `Content-Encoding: gzip`, at most 5 MiB decoded and 5,000 spans.
+         *     GenAI spans become executions, AI tool usages and token usage; HTTP server spans activity records
+         *     (the mapping: docs/otel.md). The answer is in the encoding of the request. Spans that cannot be
+         *     recorded are counted in `partialSuccess`; a span sent twice is stored once.
+         */
+        post: operations["exportTraces"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -1119,6 +1143,184 @@ export interface operations {
                         /** @enum {number} */
                         statusCode: 500;
                     };
+                };
+            };
+        };
+    };
+    exportTraces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    resourceSpans: unknown[];
+                };
+                "application/x-protobuf": string;
+            };
+        };
+        responses: {
+            /** @description Every span was recorded, was a duplicate, or is counted in partialSuccess */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        partialSuccess?: {
+                            errorMessage: string;
+                            /** @description int64, as the proto3 JSON mapping writes it */
+                            rejectedSpans: string;
+                        };
+                    };
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description The body is not an OTLP trace export (a logs or metrics export is named as such) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description google.rpc.Code (3 invalid argument, 16 unauthenticated, 14 unavailable, …) */
+                        code: number;
+                        message: string;
+                    };
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description google.rpc.Code (3 invalid argument, 16 unauthenticated, 14 unavailable, …) */
+                        code: number;
+                        message: string;
+                    };
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description The token may not ingest */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description google.rpc.Code (3 invalid argument, 16 unauthenticated, 14 unavailable, …) */
+                        code: number;
+                        message: string;
+                    };
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description The body is over 5 MiB, or holds more than 5,000 spans */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description google.rpc.Code (3 invalid argument, 16 unauthenticated, 14 unavailable, …) */
+                        code: number;
+                        message: string;
+                    };
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description The URL is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description google.rpc.Code (3 invalid argument, 16 unauthenticated, 14 unavailable, …) */
+                        code: number;
+                        message: string;
+                    };
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description The body is neither application/x-protobuf nor application/json, or its encoding is not gzip */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description google.rpc.Code (3 invalid argument, 16 unauthenticated, 14 unavailable, …) */
+                        code: number;
+                        message: string;
+                    };
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description Too many requests from this token; retry after Retry-After seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description google.rpc.Code (3 invalid argument, 16 unauthenticated, 14 unavailable, …) */
+                        code: number;
+                        message: string;
+                    };
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description google.rpc.Code (3 invalid argument, 16 unauthenticated, 14 unavailable, …) */
+                        code: number;
+                        message: string;
+                    };
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description google.rpc.Code (3 invalid argument, 16 unauthenticated, 14 unavailable, …) */
+                        code: number;
+                        message: string;
+                    };
+                    "application/x-protobuf": string;
+                };
+            };
+            /** @description Overloaded or the database is unavailable; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description google.rpc.Code (3 invalid argument, 16 unauthenticated, 14 unavailable, …) */
+                        code: number;
+                        message: string;
+                    };
+                    "application/x-protobuf": string;
                 };
             };
         };
