@@ -7,6 +7,7 @@
 import protobuf from 'protobufjs';
 import { TallyError } from '../../errors.js';
 import { ExportTraceServiceRequest, RECORD_FIELDS } from './proto.js';
+import { wireProblem } from './wire-check.js';
 
 /** An attribute's value. Maps, never plain objects: attribute keys come from the sender. */
 export type AttributeValue = string | boolean | number | bigint | Uint8Array | AttributeValue[] | Attributes;
@@ -173,7 +174,9 @@ function readProtobuf(body: Buffer): OtlpSpan[] {
       `This is an OTLP ${kind} export; Tally accepts trace exports only (send ${kind} elsewhere)`,
     );
   }
-  if (kind === 'unknown') throw notTraces('The body is not an OTLP ExportTraceServiceRequest in protobuf');
+  const problem = kind === 'unknown' ? 'its records are not spans' : wireProblem(body);
+  if (problem !== null)
+    throw notTraces(`The body is not an OTLP ExportTraceServiceRequest in protobuf: ${problem}`);
   let message: PbExport;
   try {
     message = ExportTraceServiceRequest.decode(body) as unknown as PbExport;
