@@ -15,6 +15,7 @@ export const DOCUMENTED_STATUSES: Record<Surface, number[]> = {
   'ai-usages': [200, 400, 401, 403, 404],
   workspace: [200, 401, 403, 404, 422],
   ingestion: [200, 207, 400, 401, 403, 413, 415],
+  otlp: [200, 400, 401, 403, 413, 415],
   admin: [200, 201, 204, 400, 401, 403, 404, 409, 413, 415, 422],
   infra: [200],
   schemas: [200, 404, 422],
@@ -77,6 +78,14 @@ function isErrorShape(surface: Surface, status: number, body: unknown, contentTy
         typeof body.error === 'string' &&
         body.error !== 'Error' &&
         typeof body.message === 'string'
+      );
+    case 'otlp':
+      return (
+        contentType.startsWith('application/json') &&
+        keysAre(body, ['code', 'message']) &&
+        Number.isInteger(body.code) &&
+        typeof body.message === 'string' &&
+        body.message !== ''
       );
     case 'workspace':
       if (!keysAre(body, ['detail'])) return false;
@@ -146,6 +155,8 @@ export function problemsWith(surface: Surface, request: SentRequest, response: I
     problems.push(`status ${status} is not one the ${surface} surface documents`);
   }
   const contentType = String(response.headers['content-type'] ?? '');
+  // OTLP answers a protobuf request in protobuf (otlp.test.ts decodes those itself).
+  if (surface === 'otlp' && contentType === 'application/x-protobuf') return problems;
   if (request.method !== 'HEAD' && status >= 400) {
     let body: unknown;
     try {

@@ -9,6 +9,8 @@ export type Surface =
   | 'ai-usages'
   | 'workspace'
   | 'ingestion'
+  /** OTLP/HTTP: google.rpc.Status bodies, protobuf or JSON as the request was. */
+  | 'otlp'
   | 'admin'
   | 'infra'
   /** The JSON Schemas of ingestion events: public, problem details like ingestion. */
@@ -76,6 +78,7 @@ export const CATALOGUE: CataloguedRoute[] = [
   route('GET', '/schemas/events', 'schemas', 'read'),
   route('GET', '/schemas/events/:file', 'schemas', 'read'),
   route('POST', '/v1/ingest', 'ingestion', 'ingest'),
+  route('POST', '/otlp/v1/traces', 'otlp', 'ingest'),
   ...ADMIN.map(([method, path]) => route(method, path, 'admin', 'admin')),
 ];
 

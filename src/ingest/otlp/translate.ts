@@ -53,8 +53,9 @@ class SpanAttributes {
       this.problems.push(`${key} must be a string`);
       return undefined;
     }
-    if (text.length > max || text.includes('\u0000')) {
-      this.problems.push(`${key} must be at most ${max} characters, without NUL`);
+    // PostgreSQL stores neither NUL nor a lone UTF-16 surrogate (in text, or in JSON such as a usage's input).
+    if (text.length > max || text.includes('\u0000') || LONE_SURROGATE.test(text)) {
+      this.problems.push(`${key} must be at most ${max} characters of well-formed Unicode, without NUL`);
       return undefined;
     }
     return text === '' ? undefined : text;
@@ -109,6 +110,16 @@ class SpanAttributes {
     return value;
   }
 }
+
+/** In a `u` regular expression a surrogate pair is one code point: only a lone surrogate is Cs. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Free text as PostgreSQL can store it: NUL dropped, lone surrogates replaced, at most `max` long. */
+const storable = (text: string, max: number): string =>
+  text
+    .slice(0, max)
+    .replaceAll('\u0000', '')
+    .replace(/\p{Cs}/gu, '\uFFFD');
 
 const millis = (nanos: bigint): Date => new Date(Number(nanos / 1_000_000n));
 const slug = (name: string): string =>
@@ -235,7 +246,7 @@ function toolSpan(span: OtlpSpan, a: SpanAttributes): LedgerWrite | null {
       cost,
       input_data: { ...input },
       response_data:
-        failed && span.status.message !== '' ? { error: span.status.message.slice(0, 4096) } : {},
+        failed && span.status.message !== '' ? { error: storable(span.status.message, 4096) } : {},
       created_at: millis(span.startNanos),
       completed_at: millis(span.endNanos),
     },
