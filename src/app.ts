@@ -6,6 +6,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
 import { closeRedis, connectRedis, redisReadyWithin } from './cache/redis-connection.js';
 import type { Config } from './config.js';
+import { consoleRoutes } from './console/routes.js';
 import type { LedgerDatabase } from './db/open.js';
 import type { AppDeps } from './deps.js';
 import { installAuthentication } from './http/authentication.js';
@@ -132,6 +133,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   await app.register(usageHistoryRoutes, { deps });
   await app.register(aiUsagesRoutes, { deps });
   await app.register(workspaceRoutes, { deps });
+  await app.register(consoleRoutes, {});
 
   app.addHook('onClose', async () => {
     await recorder.close();

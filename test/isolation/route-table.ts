@@ -57,6 +57,9 @@ export const ROUTE_TABLE: Record<string, RouteSpec> = {
     guard: 'public',
     calls: () => [get('/schemas/events/activity.recorded.json')],
   },
+  'GET /console': { guard: 'public', calls: () => [get('/console')] },
+  'GET /console/': { guard: 'public', calls: () => [get('/console/')] },
+  'GET /console/assets/:file': { guard: 'public', calls: () => [get('/console/assets/favicon.svg')] },
 
   'GET /v1/orgs/:org_id/activity': {
     guard: 'activity-org',
