@@ -27,6 +27,7 @@ import type { Keyring } from './secrets/keys.js';
 import { activityRoutes } from './surfaces/activity/routes.js';
 import { adminRoutes } from './surfaces/admin/routes.js';
 import { aiUsagesRoutes } from './surfaces/ai-usages/routes.js';
+import { insightsRoutes } from './surfaces/insights/routes.js';
 import { usageHistoryRoutes } from './surfaces/usage-history/routes.js';
 import { workspaceRoutes } from './surfaces/workspace/routes.js';
 
@@ -128,6 +129,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   openApiRoute(app);
   await app.register(adminRoutes, { prefix: '/v1/admin', deps });
   await app.register(activityRoutes, { prefix: '/v1/orgs', deps });
+  await app.register(insightsRoutes, { prefix: '/v1/orgs', deps });
   await app.register(ingestRoutes, { deps, gate: ingestGate });
   await app.register(eventSchemaRoutes);
   await app.register(usageHistoryRoutes, { deps });

@@ -7,6 +7,7 @@ import * as usageAndWorkspaceIndexes from './migrations/0004_usage_and_workspace
 import * as dropActionIndex from './migrations/0005_drop_action_index.js';
 import * as aiUsageCounts from './migrations/0006_ai_usage_counts.js';
 import * as workspaceUuidAlias from './migrations/0007_workspace_uuid_alias.js';
+import * as insightsRollups from './migrations/0009_insights_rollups.js';
 import type { Database } from './schema.js';
 
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005_drop_action_index': dropActionIndex,
   '0006_ai_usage_counts': aiUsageCounts,
   '0007_workspace_uuid_alias': workspaceUuidAlias,
+  '0009_insights_rollups': insightsRollups,
 };
 
 const provider: MigrationProvider = {

@@ -85,6 +85,20 @@ export const ROUTE_TABLE: Record<string, RouteSpec> = {
     guard: 'activity-me',
     calls: (t) => [get(`/v1/orgs/${t.org}/me/activity/summary`)],
   },
+  'GET /v1/orgs/:org_id/insights/series': {
+    guard: 'activity-org',
+    calls: (t) => [get(`/v1/orgs/${t.org}/insights/series?metric=requests&group_by=workspace`)],
+  },
+  'GET /v1/orgs/:org_id/insights/top': {
+    guard: 'activity-org',
+    calls: (t) => [get(`/v1/orgs/${t.org}/insights/top?dimension=workspaces`)],
+  },
+  'GET /v1/orgs/:org_id/workspaces/:workspace_id/insights/series': activityWs(
+    () => '/insights/series?metric=executions&group_by=agent',
+  ),
+  'GET /v1/orgs/:org_id/workspaces/:workspace_id/insights/top': activityWs(
+    () => '/insights/top?dimension=users',
+  ),
   'GET /v1/orgs/:org_id/workspaces/:workspace_id/activity': activityWs(() => '/activity'),
   'GET /v1/orgs/:org_id/workspaces/:workspace_id/activity/summary': activityWs(() => '/activity/summary'),
   'GET /v1/orgs/:org_id/workspaces/:workspace_id/activity/search': activityWs(() => '/activity/search'),
