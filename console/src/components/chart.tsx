@@ -57,7 +57,7 @@ export function Chart({ label, buckets, bucket, lines, format, linkFor, height =
       width: Math.max(element.clientWidth, 200),
       height,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      legend: { show: lines.length > 1 },
+      legend: { show: lines.length > 1, live: false },
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
@@ -66,7 +66,7 @@ export function Chart({ label, buckets, bucket, lines, format, linkFor, height =
           stroke: axis,
           grid: { stroke: grid, width: 1 },
           ticks: { stroke: grid, width: 1 },
-          size: 56,
+          size: 64,
           values: (_u, splits) => splits.map((value) => format(value)),
         },
       ],

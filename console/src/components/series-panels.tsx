@@ -169,6 +169,7 @@ export function SeriesPanel({
   groupBy,
   format,
   link,
+  wide,
 }: {
   c: Context;
   id: string;
@@ -177,6 +178,7 @@ export function SeriesPanel({
   groupBy?: string;
   format: (value: number | null) => string;
   link?: boolean;
+  wide?: boolean;
 }) {
   const loaded = useLoad(() => seriesOf(c, metric, groupBy), [...key(c), metric, groupBy]);
   return (
@@ -184,6 +186,7 @@ export function SeriesPanel({
       title={title}
       id={id}
       loaded={loaded}
+      wide={wide ?? false}
       isEmpty={(s) => allEmpty([s])}
       empty="Nothing recorded in this window."
     >

@@ -34,6 +34,7 @@ export function Overview({ session, route }: { session: Session; route: Route })
           metric="credits"
           groupBy="agent"
           format={compact}
+          wide
         />
         <SeriesPanel
           c={c}

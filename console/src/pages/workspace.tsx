@@ -428,6 +428,7 @@ export function WorkspacePage({ session, route }: { session: Session; route: Rou
           format={compact}
         />
         <TopPanel c={c} dimension="endpoints" title="Busiest endpoints" noun="Endpoint" />
+        <TopPanel c={c} dimension="users" title="Busiest users" noun="User" />
       </div>
       <History session={session} workspace={workspace} />
       <AiUsagesPanel session={session} workspace={workspace} />
