@@ -94,7 +94,7 @@ export const ROUTE_TABLE: Record<string, RouteSpec> = {
     calls: (t) => [get(`/v1/orgs/${t.org}/insights/top?dimension=workspaces`)],
   },
   'GET /v1/orgs/:org_id/workspaces/:workspace_id/insights/series': activityWs(
-    () => '/insights/series?metric=executions&group_by=agent',
+    () => '/insights/series?metric=requests&group_by=resource_type',
   ),
   'GET /v1/orgs/:org_id/workspaces/:workspace_id/insights/top': activityWs(
     () => '/insights/top?dimension=users',
