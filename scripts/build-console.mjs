@@ -46,7 +46,15 @@ function acquireLock() {
 }
 
 async function build() {
-  const { build: viteBuild } = await import('vite');
+  let viteBuild;
+  try {
+    ({ build: viteBuild } = await import('vite'));
+  } catch {
+    // An install without dev dependencies (npm install --omit=dev) has no Vite: the service runs,
+    // and /console/ answers 404 until the console is built where Vite is installed.
+    process.stderr.write('tally: Vite is not installed (dev dependencies omitted): the web console is not built\n');
+    return;
+  }
   const next = join(consoleDir, `.dist-${process.pid}`);
   rmSync(next, { recursive: true, force: true });
   await viteBuild({ configFile: join(consoleDir, 'vite.config.ts'), build: { outDir: next } });
