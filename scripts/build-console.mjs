@@ -52,7 +52,9 @@ async function build() {
   } catch {
     // An install without dev dependencies (npm install --omit=dev) has no Vite: the service runs,
     // and /console/ answers 404 until the console is built where Vite is installed.
-    process.stderr.write('tally: Vite is not installed (dev dependencies omitted): the web console is not built\n');
+    process.stderr.write(
+      'tally: Vite is not installed (dev dependencies omitted): the web console is not built\n',
+    );
     return;
   }
   const next = join(consoleDir, `.dist-${process.pid}`);

@@ -121,7 +121,9 @@ export async function runDemo(
         `  org id: ${largestOrg.org_id}\n  token:  ${largestOrg.owner_token}\n\n`,
     );
     const consoleSignIn = { url: consoleUrl, org_id: largestOrg.org_id, token: largestOrg.owner_token };
-    io.out.write(`${JSON.stringify({ seed: options.seed, console: consoleSignIn, orgs: tokens }, null, 2)}\n`);
+    io.out.write(
+      `${JSON.stringify({ seed: options.seed, console: consoleSignIn, orgs: tokens }, null, 2)}\n`,
+    );
     return 0;
   } finally {
     await deployment.close();
