@@ -106,9 +106,13 @@ describe('the console', () => {
     expect(JSON.parse(stored.session!)).toEqual({ org: world.org.id, token: world.org.token });
     expect(stored.local).toBe(0);
     expect(stored.cookies).toBe('');
-    // The token went out as a Bearer header on the API calls.
+    // The window picker from the keyboard (a radio group: arrows move the choice); the token
+    // goes out as a Bearer header on the API calls that follow.
     const request = page.waitForRequest((r) => r.url().includes('/insights/'));
-    await page.getByRole('radio', { name: '7 d' }).check();
+    await page.getByRole('radio', { name: '24 h' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => new URL(page.url()).hash).toBe('#/?w=7d');
+    expect(await page.getByRole('radio', { name: '7 d' }).isChecked()).toBe(true);
     expect((await request).headers().authorization).toBe(`Bearer ${world.org.token}`);
     await settled(page);
     await page.getByRole('button', { name: 'Sign out' }).click();
