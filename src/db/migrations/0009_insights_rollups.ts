@@ -16,10 +16,12 @@
 // UTC hour or day of the record's created_at. An execution's tokens are tokens_total, or input +
 // output when no total is stored (as seed 001's usage history shows them).
 //
-// activity_key_rollups (requests and failures per user and per endpoint, per workspace) is kept by
-// the activity writer itself, next to activity_rollups and in the same transaction
-// (src/ledger/activity/insert.ts): activity records are never changed after insertion, and that
-// writer already sums its batches in the process, which costs PostgreSQL less than a trigger.
+// activity_totals (one row per org or workspace and bucket, for ungrouped activity charts) and
+// activity_key_rollups (requests and failures per user and per endpoint, per workspace) are kept
+// by the activity writer itself, next to activity_rollups and in the same transaction
+// (src/ledger/insights/activity-rollups.ts): activity records are never changed after insertion,
+// and that writer already sums its batches in the process, which costs PostgreSQL less than a
+// trigger.
 import { type Kysely, sql } from 'kysely';
 
 /** The UTC bucket of a timestamptz expression at grain `g.grain`, whatever the session zone. */
@@ -145,7 +147,20 @@ function triggers(r: TriggeredRollup): string[] {
   ];
 }
 
-const activityKeys = [
+const activityTables = [
+  sql`CREATE TABLE activity_totals (
+    org_id text NOT NULL,
+    scope text NOT NULL,
+    scope_id text NOT NULL,
+    grain text NOT NULL CHECK (grain IN ('hour', 'day')),
+    bucket timestamptz NOT NULL,
+    requests bigint NOT NULL,
+    failed bigint NOT NULL,
+    duration_sum double precision NOT NULL,
+    duration_count bigint NOT NULL,
+    tokens_sum double precision NOT NULL,
+    PRIMARY KEY (org_id, scope, scope_id, grain, bucket)
+  )`,
   sql`CREATE TABLE activity_key_rollups (
     org_id text NOT NULL,
     workspace_id text NOT NULL,
@@ -159,9 +174,20 @@ const activityKeys = [
   )`,
 ];
 
-/** Rolls up every stored activity record per user and endpoint; only for an empty table. */
+/** Rolls up every stored activity record (totals, users, endpoints); only for empty tables. */
 // biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
-export async function backfillActivityKeys(db: Kysely<any>): Promise<void> {
+export async function backfillActivity(db: Kysely<any>): Promise<void> {
+  // The scope ids as 0002 writes them (json_build_array), the org's as '[]'.
+  await sql`INSERT INTO activity_totals (org_id, scope, scope_id, grain, bucket, requests, failed,
+      duration_sum, duration_count, tokens_sum)
+    SELECT a.org_id, s.scope, CASE WHEN s.scope = 'org' THEN '[]' ELSE json_build_array(a.workspace_id)::text END,
+      g.grain, ${sql.raw(bucketOf('a."timestamp"'))}, count(*), count(*) FILTER (WHERE NOT a.success),
+      coalesce(sum(a.duration_ms), 0), count(a.duration_ms), coalesce(sum(a.tokens_total), 0)
+    FROM activities a
+    CROSS JOIN (VALUES ('org'), ('workspace')) AS s(scope)
+    CROSS JOIN (VALUES ('hour'), ('day')) AS g(grain)
+    WHERE s.scope = 'org' OR a.workspace_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5`.execute(db);
   await sql`INSERT INTO activity_key_rollups (org_id, workspace_id, dimension, key, grain, bucket, requests, failed)
     SELECT a.org_id, coalesce(a.workspace_id, ''), k.dimension, k.key, g.grain, ${sql.raw(bucketOf('a."timestamp"'))},
       count(*), count(*) FILTER (WHERE NOT a.success)
@@ -178,6 +204,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const r of [EXECUTIONS, AI_USAGES]) {
     for (const statement of triggers(r)) await sql.raw(statement).execute(db);
   }
-  for (const statement of activityKeys) await statement.execute(db);
-  await backfillActivityKeys(db);
+  for (const statement of activityTables) await statement.execute(db);
+  await backfillActivity(db);
 }

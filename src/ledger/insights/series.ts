@@ -1,7 +1,8 @@
-// Time series for the insights API, read from rollups only: activity_rollups (migration 0002),
-// execution_rollups and ai_usage_rollups (0009). One statement per request: the rows of one grain
-// (the series' bucket size) inside the aligned window, summed per bucket and group key. A 30-day
-// hourly series of an org reads at most 720 buckets × its (action, resource_type, success) rows.
+// Time series for the insights API, read from rollups only: activity_totals (ungrouped activity:
+// one row per bucket), activity_rollups (0002, grouped activity), execution_rollups and
+// ai_usage_rollups (0009). One statement per request: the rows of one grain (the series' bucket
+// size) inside the aligned window, summed per bucket and group key. A 30-day hourly activity
+// chart of an org reads 720 rows; grouped, 720 × its (action, resource_type, success) rows.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { scopeId } from '../activity/filters.js';
@@ -50,6 +51,14 @@ const MEASURES: Record<Metric, { a: string; b?: string }> = {
   credits: { a: 'sum(credits)' },
   execution_tokens: { a: 'sum(tokens)' },
   ai_tool_usages: { a: 'sum(usages)' },
+};
+
+/** An ungrouped activity series reads activity_totals: one row per bucket. */
+const TOTAL_MEASURES: Partial<Record<Metric, { a: string; b?: string }>> = {
+  requests: { a: 'sum(requests)' },
+  failed_requests: { a: 'sum(failed)' },
+  avg_duration_ms: { a: 'sum(duration_sum)', b: 'sum(duration_count)' },
+  tokens: { a: 'sum(tokens_sum)' },
 };
 
 /** The group key of a rollup row (workspace: see scopeFilter). */
@@ -127,15 +136,17 @@ const round = (value: number, precision: number | undefined) =>
 
 export async function readSeries(db: Kysely<Database>, query: SeriesQuery): Promise<Series> {
   const family = familyOf(query.metric);
-  const measure = MEASURES[query.metric];
+  const totals = family === 'activity' && query.groupBy === null;
+  const measure = (totals ? TOTAL_MEASURES : MEASURES)[query.metric]!;
+  const table = totals ? 'activity_totals' : TABLES[family];
   const keyColumn = query.groupBy === null ? 'NULL::text' : KEYS[family][query.groupBy]!;
   const result = await sql<Row>`
-    SELECT (extract(epoch FROM bucket) * 1000000)::bigint AS at, ${sql.raw(keyColumn)} AS key,
-      ${sql.raw(measure.a)} AS a, ${sql.raw(measure.b ?? 'NULL::bigint')} AS b
-    FROM ${sql.table(TABLES[family])}
-    WHERE org_id = ${query.orgId} AND ${scopeFilter(family, query)} AND grain = ${query.grain}
-      AND bucket >= ${timestampParam(query.window.start)} AND bucket < ${timestampParam(query.window.end)}
-    GROUP BY 1, 2`.execute(withInsightsTables(db));
+    SELECT (extract(epoch FROM bucket) * 1000000)::bigint AS at, key, a, b FROM (
+      SELECT bucket, ${sql.raw(keyColumn)} AS key, ${sql.raw(measure.a)} AS a, ${sql.raw(measure.b ?? 'NULL::bigint')} AS b
+      FROM ${sql.table(table)}
+      WHERE org_id = ${query.orgId} AND ${scopeFilter(family, query)} AND grain = ${query.grain}
+        AND bucket >= ${timestampParam(query.window.start)} AND bucket < ${timestampParam(query.window.end)}
+      GROUP BY 1, 2) AS s`.execute(withInsightsTables(db));
 
   const buckets = bucketStarts(query.window, query.grain);
   const size = GRAIN_MICROS[query.grain];

@@ -26,6 +26,19 @@ export interface AiUsageRollupsTable extends Keyed {
   cost: number | string;
 }
 
+export interface ActivityTotalsTable {
+  org_id: string;
+  scope: 'org' | 'workspace';
+  scope_id: string;
+  grain: 'hour' | 'day';
+  bucket: Date | string;
+  requests: number | string;
+  failed: number | string;
+  duration_sum: number;
+  duration_count: number | string;
+  tokens_sum: number;
+}
+
 export interface ActivityKeyRollupsTable {
   org_id: string;
   workspace_id: string;
@@ -42,6 +55,7 @@ type InsightsTables = {
   execution_rollups: ExecutionRollupsTable;
   ai_usage_rollups: AiUsageRollupsTable;
   activity_key_rollups: ActivityKeyRollupsTable;
+  activity_totals: ActivityTotalsTable;
 };
 
 export type InsightsDatabase = Database & InsightsTables;

@@ -63,7 +63,9 @@ export const TopQuery = DefaultsOptional(
   }),
 );
 
-const Value = Type.Union([Type.Number(), Type.Null()]);
+// One type with two names rather than anyOf: the serializer writes a 720-value array of anyOf
+// by testing each value against each branch, several milliseconds per hourly month.
+const Value = Type.Unsafe<number | null>({ type: ['number', 'null'] });
 
 export const Series = Type.Object({
   metric: Type.String(),
