@@ -391,6 +391,50 @@ describe('the console', () => {
     await expectClean();
   });
 
+  it('shows an empty state for a window without data, and the refusal in each panel it concerns', async () => {
+    const { page } = await open();
+    // The demo covers the last 30 days: 60 to 59 days ago holds nothing.
+    const day = 24 * 3_600_000;
+    const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 59 * day).toISOString();
+    const start = new Date(Date.parse(end) - day).toISOString();
+    await goTo(page, `/?w=custom&start=${start}&end=${end}`);
+    const states = () =>
+      page.locator('[data-panel]').evaluateAll((panels) => panels.map((p) => p.getAttribute('data-state')));
+    expect(new Set(await states())).toEqual(new Set(['empty']));
+    expect(await page.locator('[data-panel="requests"] .note').textContent()).toBe(
+      'No requests in this window.',
+    );
+    // A workspace the org does not have: every panel says what the API said, none is blank.
+    const watched = opened.pop()!;
+    await goTo(page, '/workspaces/999999999?uuid=00000000-0000-4000-8000-000000000000');
+    const missing = await world.t.app.inject({
+      method: 'GET',
+      url: `/v1/orgs/${world.org.id}/workspaces/999999999/insights/series?metric=requests`,
+      headers: { authorization: `Bearer ${world.org.token}` },
+    });
+    expect(missing.statusCode).toBe(404);
+    const panels = await page
+      .locator('[data-panel]')
+      .evaluateAll((all) =>
+        all.map((p) => [
+          p.getAttribute('data-panel'),
+          p.getAttribute('data-state'),
+          p.querySelector('[role="alert"]')?.textContent,
+        ]),
+      );
+    expect(panels.length).toBeGreaterThan(5);
+    for (const [panel, state, message] of panels) {
+      expect(state, String(panel)).toBe('error');
+      expect(message, String(panel)).toBeTruthy();
+    }
+    const requests = panels.find(([panel]) => panel === 'requests')!;
+    expect(requests[2]).toBe(missing.json().message);
+    // The refused calls are the only problems on the page (the browser logs each one).
+    expect(watched.problems.filter((p) => !/\b(403|404)\b/.test(p))).toEqual([]);
+    expect(await watched.violations()).toEqual([]);
+    await watched.close();
+  });
+
   it('works at 390 px wide: every page fits the screen', async () => {
     const { page } = await open(390);
     const workspace = world.org.demo.workspaces[0]!;
