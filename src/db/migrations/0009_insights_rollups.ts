@@ -161,6 +161,8 @@ const activityTables = [
     tokens_sum double precision NOT NULL,
     PRIMARY KEY (org_id, scope, scope_id, grain, bucket)
   )`,
+  // Every workspace of an org over a window (grouping by workspace, the busiest workspaces).
+  sql`CREATE INDEX activity_totals_bucket_idx ON activity_totals (org_id, scope, grain, bucket)`,
   sql`CREATE TABLE activity_key_rollups (
     org_id text NOT NULL,
     workspace_id text NOT NULL,

@@ -53,7 +53,7 @@ const MEASURES: Record<Metric, { a: string; b?: string }> = {
   ai_tool_usages: { a: 'sum(usages)' },
 };
 
-/** An ungrouped activity series reads activity_totals: one row per bucket. */
+/** An activity series ungrouped or by workspace reads activity_totals: one row per bucket and scope. */
 const TOTAL_MEASURES: Partial<Record<Metric, { a: string; b?: string }>> = {
   requests: { a: 'sum(requests)' },
   failed_requests: { a: 'sum(failed)' },
@@ -136,7 +136,7 @@ const round = (value: number, precision: number | undefined) =>
 
 export async function readSeries(db: Kysely<Database>, query: SeriesQuery): Promise<Series> {
   const family = familyOf(query.metric);
-  const totals = family === 'activity' && query.groupBy === null;
+  const totals = family === 'activity' && (query.groupBy === null || query.groupBy === 'workspace');
   const measure = (totals ? TOTAL_MEASURES : MEASURES)[query.metric]!;
   const table = totals ? 'activity_totals' : TABLES[family];
   const keyColumn = query.groupBy === null ? 'NULL::text' : KEYS[family][query.groupBy]!;

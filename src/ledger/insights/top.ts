@@ -1,6 +1,6 @@
 // The busiest workspaces, users, endpoints and agents of a window, with their failures, read from
 // rollups only: whole days from the day rows, the hours around them from the hour rows.
-//   workspaces  activity_rollups, scope 'workspace' (requests; failed = success false)
+//   workspaces  activity_totals, scope 'workspace' (requests; failed = success false)
 //   users       activity_key_rollups, dimension 'user'
 //   endpoints   activity_key_rollups, dimension 'endpoint' (records whose resource_type is endpoint)
 //   agents      execution_rollups (executions; failed = status other than 'succeeded')
@@ -44,9 +44,8 @@ function source(query: TopQuery): RawBuilder<{ key: string; requests: string; fa
   const inWindow = covering(query.window);
   switch (query.dimension) {
     case 'workspaces':
-      return sql`SELECT (scope_id::json ->> 0) AS key, sum(requests) AS requests,
-          sum(CASE WHEN success THEN 0 ELSE requests END) AS failed
-        FROM activity_rollups WHERE org_id = ${query.orgId} AND scope = 'workspace' AND ${inWindow}
+      return sql`SELECT (scope_id::json ->> 0) AS key, sum(requests) AS requests, sum(failed) AS failed
+        FROM activity_totals WHERE org_id = ${query.orgId} AND scope = 'workspace' AND ${inWindow}
         GROUP BY scope_id`;
     case 'users':
     case 'endpoints': {

@@ -63,8 +63,8 @@ export const TopQuery = DefaultsOptional(
   }),
 );
 
-// One type with two names rather than anyOf: the serializer writes a 720-value array of anyOf
-// by testing each value against each branch, several milliseconds per hourly month.
+// One JSON type with two names rather than anyOf, so the serializer needs no branch per value
+// (an hourly month is 720 of them); the measured gain was within the noise of a loaded machine.
 const Value = Type.Unsafe<number | null>({ type: ['number', 'null'] });
 
 export const Series = Type.Object({
