@@ -55,3 +55,10 @@ if (stale()) {
     rmSync(lock, { recursive: true, force: true });
   }
 }
+
+// The web console too (scripts/build-console.mjs): normally built by `npm install`, rebuilt here
+// when its sources changed, so `npm start` always serves the current one.
+execFileSync(process.execPath, [join(root, 'scripts', 'build-console.mjs'), '--if-needed'], {
+  cwd: root,
+  stdio: 'inherit',
+});

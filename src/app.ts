@@ -6,6 +6,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { RevocationFeed } from './auth/revocation-feed.js';
 import { closeRedis, connectRedis, redisReadyWithin } from './cache/redis-connection.js';
 import type { Config } from './config.js';
+import { consoleRoutes } from './console/routes.js';
 import type { LedgerDatabase } from './db/open.js';
 import type { AppDeps } from './deps.js';
 import { installAuthentication } from './http/authentication.js';
@@ -27,6 +28,7 @@ import type { Keyring } from './secrets/keys.js';
 import { activityRoutes } from './surfaces/activity/routes.js';
 import { adminRoutes } from './surfaces/admin/routes.js';
 import { aiUsagesRoutes } from './surfaces/ai-usages/routes.js';
+import { insightsRoutes } from './surfaces/insights/routes.js';
 import { usageHistoryRoutes } from './surfaces/usage-history/routes.js';
 import { workspaceRoutes } from './surfaces/workspace/routes.js';
 
@@ -128,6 +130,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   openApiRoute(app);
   await app.register(adminRoutes, { prefix: '/v1/admin', deps });
   await app.register(activityRoutes, { prefix: '/v1/orgs', deps });
+  await app.register(insightsRoutes, { prefix: '/v1/orgs', deps });
   await app.register(ingestRoutes, { deps, gate: ingestGate });
   await app.register(otlpTracesRoute, {
     deps,
@@ -138,6 +141,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   await app.register(usageHistoryRoutes, { deps });
   await app.register(aiUsagesRoutes, { deps });
   await app.register(workspaceRoutes, { deps });
+  await app.register(consoleRoutes, {});
 
   app.addHook('onClose', async () => {
     await recorder.close();

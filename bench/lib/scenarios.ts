@@ -100,6 +100,9 @@ export function buildScenarios(
   // the end is open, so each first page snapshots "now" and counts the records since.
   const weekQuery = `start_time=${encodeURIComponent(new Date(now.getTime() - 7 * 86_400_000).toISOString())}`;
   const firstPage = `/v1/orgs/${org}/activity?${weekQuery}`;
+  const since = (days: number) =>
+    `start_time=${encodeURIComponent(new Date(now.getTime() - days * 86_400_000).toISOString())}` +
+    `&end_time=${encodeURIComponent(now.toISOString())}`;
   const cursorPages: string[] = [];
   let nextCursorPage = 0;
 
@@ -158,6 +161,23 @@ export function buildScenarios(
       issue: '#3',
       route: 'GET /v1/orgs/{org}/activity/summary?hours=168',
       next: fixed(`/v1/orgs/${org}/activity/summary?hours=168`),
+    },
+    // Issue #15: the console's charts, from rollups. The window ends at the run's start (an end
+    // left to default would make the 90-day window longer than 90 days as the run goes on) and
+    // still holds the busiest, current hour.
+    {
+      name: 'insights series 30 d hourly, org',
+      issue: '#15',
+      route:
+        'GET /v1/orgs/{org}/insights/series?metric=requests&bucket=hour&start_time=<now-30d>&end_time=<now>',
+      next: fixed(`/v1/orgs/${org}/insights/series?metric=requests&bucket=hour&${since(30)}`),
+    },
+    {
+      name: 'insights series 90 d daily, org',
+      issue: '#15',
+      route:
+        'GET /v1/orgs/{org}/insights/series?metric=requests&bucket=day&start_time=<now-90d>&end_time=<now>',
+      next: fixed(`/v1/orgs/${org}/insights/series?metric=requests&bucket=day&${since(90)}`),
     },
     {
       name: 'usage history uncached',

@@ -11,7 +11,7 @@ const USAGE = `Usage: tally demo [options]
 
 Fills the database with synthetic orgs, users, workspaces, agents, activity, executions and
 AI tool usages (Zipf-distributed: the first org is the largest), then prints tokens for the
-three largest orgs.
+three largest orgs, and the console's address with a token to sign in with.
 
 Options (defaults in brackets):
   --orgs N          orgs [5]
@@ -24,6 +24,12 @@ Options (defaults in brackets):
   --seed N          random seed; the same seed gives the same data [1]
   --events N        shorthand: N records split 70% activity, 20% executions, 10% usages
 `;
+
+/** A host to type into a browser: the wildcard addresses mean this machine. */
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
 
 function count(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -107,7 +113,17 @@ export async function runDemo(
         workspaces: org.workspaces.slice(0, 3).map((w) => ({ id: w.id, uuid: w.uuid })),
       });
     }
-    io.out.write(`${JSON.stringify({ seed: options.seed, orgs: tokens }, null, 2)}\n`);
+    // The web console (issue 15): where to open it, and what to paste into its sign-in form.
+    const largestOrg = tokens[0]!;
+    const consoleUrl = `http://${displayHost(config.host)}:${config.port}/console/`;
+    io.err.write(
+      `\nConsole: open ${consoleUrl} (with the server running: npm start) and sign in with\n` +
+        `  org id: ${largestOrg.org_id}\n  token:  ${largestOrg.owner_token}\n\n`,
+    );
+    const consoleSignIn = { url: consoleUrl, org_id: largestOrg.org_id, token: largestOrg.owner_token };
+    io.out.write(
+      `${JSON.stringify({ seed: options.seed, console: consoleSignIn, orgs: tokens }, null, 2)}\n`,
+    );
     return 0;
   } finally {
     await deployment.close();

@@ -8,6 +8,7 @@ import * as dropActionIndex from './migrations/0005_drop_action_index.js';
 import * as aiUsageCounts from './migrations/0006_ai_usage_counts.js';
 import * as workspaceUuidAlias from './migrations/0007_workspace_uuid_alias.js';
 import * as traceSpans from './migrations/0008_trace_spans.js';
+import * as insightsRollups from './migrations/0009_insights_rollups.js';
 import type { Database } from './schema.js';
 
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0006_ai_usage_counts': aiUsageCounts,
   '0007_workspace_uuid_alias': workspaceUuidAlias,
   '0008_trace_spans': traceSpans,
+  '0009_insights_rollups': insightsRollups,
 };
 
 const provider: MigrationProvider = {

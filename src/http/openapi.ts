@@ -21,6 +21,11 @@ const TAGS = [
     description: 'Orgs, users, workspaces, agents, tokens (API.md §4.2); problem details',
   },
   { name: 'activity', description: 'Activity records and summaries (seed 004, FastAPI)' },
+  {
+    name: 'insights',
+    description:
+      "Time series and top lists from rollups (issue #15); the activity surface's errors and access",
+  },
   { name: 'agent usage history', description: 'Agent executions of a workspace (seeds 001/003, Laravel)' },
   { name: 'ai-usages', description: 'AI tool usages of a workspace (seed 000, Fastify)' },
   {

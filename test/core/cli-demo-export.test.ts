@@ -57,6 +57,7 @@ it('loads a demo the API serves, idempotently, and exports it', async () => {
   expect(first.code).toBe(0);
   expect(first.err).toMatch(/records \[#+\] 100% 3,900\/3,900/);
   const demo = JSON.parse(first.out) as {
+    console: { url: string; org_id: string; token: string };
     orgs: {
       org_id: string;
       records: { activities: number; executions: number; usages: number };
@@ -79,6 +80,15 @@ it('loads a demo the API serves, idempotently, and exports it', async () => {
   expect(total).toBeLessThanOrEqual(3000);
   const largest = demo.orgs[0]!;
   expect(largest.records.activities).toBeGreaterThan(demo.orgs[1]!.records.activities);
+  // The console's address and a token to paste: the largest org's owner.
+  expect(demo.console).toEqual({
+    url: 'http://127.0.0.1:8080/console/',
+    org_id: largest.org_id,
+    token: largest.owner_token,
+  });
+  expect(first.err).toContain(
+    `Console: open http://127.0.0.1:8080/console/ (with the server running: npm start) and sign in with\n  org id: ${largest.org_id}\n  token:  ${largest.owner_token}\n`,
+  );
 
   const again = await captureOutput(() => runDemo(loadConfig(env), args));
   expect(again.code).toBe(0);

@@ -1,6 +1,7 @@
 // Migrates the template database once per run. With TALLY_TEST_DB=postgres an unreachable server
 // fails the run: the PostgreSQL suite must never pass by skipping. It also provides the run's log
 // directory, and its teardown fails the run if any log holds a registered secret (log-scan.ts).
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +61,14 @@ async function withServer<T>(run: (client: pg.Client) => Promise<T>): Promise<T>
 }
 
 export default async function setup(project: TestProject) {
+  // The app serves the built web console at /console/: build it first when its sources changed.
+  execFileSync(
+    process.execPath,
+    [join(import.meta.dirname, '../../scripts/build-console.mjs'), '--if-needed'],
+    {
+      stdio: 'inherit',
+    },
+  );
   const runDir = mkdtempSync(join(tmpdir(), `tally-test-run-${project.name}-`));
   project.provide('testRunDir', runDir);
   // Worker env is per project, but global setup runs in the main process: ask the project.

@@ -4,7 +4,8 @@
 // are recorded, not thrown (a throwing onSend hook would turn the answer into a 500), and
 // openapi-setup.ts fails the test that received them.
 //
-// Not checked, by design: answers of no route (the router's 404 for an unknown path or method),
+// Not checked, by design: answers of routes hidden from the document (the web console's files,
+// src/console/routes.ts), answers of no route (the router's 404 for an unknown path or method),
 // which no operation can document; and answers that leave through a real socket (test/e2e,
 // test/reliability), which do not pass through the inject-driven apps this hook is installed on.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -65,6 +66,8 @@ export function violationOf(
 ): string | null {
   const url = request.routeOptions.url;
   if (url === undefined) return null; // the router's 404: no operation to hold it to
+  // Routes hidden from the document (the web console's static files) are not API operations.
+  if ((request.routeOptions.schema as { hide?: boolean } | undefined)?.hide) return null;
   const method = request.method === 'HEAD' ? 'get' : request.method.toLowerCase();
   const path = openApiPath(url);
   const where = `${request.method} ${path} (${request.url})`;

@@ -19,6 +19,7 @@ export const DOCUMENTED_STATUSES: Record<Surface, number[]> = {
   admin: [200, 201, 204, 400, 401, 403, 404, 409, 413, 415, 422],
   infra: [200],
   schemas: [200, 404, 422],
+  console: [200, 404, 422],
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -92,7 +93,8 @@ function isErrorShape(surface: Surface, status: number, body: unknown, contentTy
       return status === 422 ? isPydanticList(body.detail) : typeof body.detail === 'string';
     case 'ingestion':
     case 'admin':
-    case 'schemas': {
+    case 'schemas':
+    case 'console': {
       const base = ['type', 'title', 'status', 'detail'];
       const errors = body.errors;
       // A 422 lists its invalid fields; so does ingestion's 400 for the event of a one-event request.
@@ -168,7 +170,15 @@ export function problemsWith(surface: Surface, request: SentRequest, response: I
       problems.push(`error body is not the ${surface} surface's ${status} shape`);
     }
   }
-  if (request.method !== 'HEAD' && status < 300 && status !== 204 && !contentType.includes('json')) {
+  // The console's files are HTML, scripts and styles; every other success is JSON.
+  const successIsJson = surface !== 'console';
+  if (
+    successIsJson &&
+    request.method !== 'HEAD' &&
+    status < 300 &&
+    status !== 204 &&
+    !contentType.includes('json')
+  ) {
     problems.push(`success body is ${contentType || 'untyped'}, not JSON`);
   }
   // Success bodies show stored data, which earlier hostile requests may have filled; only an

@@ -14,7 +14,9 @@ export type Surface =
   | 'admin'
   | 'infra'
   /** The JSON Schemas of ingestion events: public, problem details like ingestion. */
-  | 'schemas';
+  | 'schemas'
+  /** The web console's static files: public, HTML/JS/CSS, errors in problem details. */
+  | 'console';
 export type Group = 'read' | 'ingest' | 'admin';
 
 export interface CataloguedRoute {
@@ -77,6 +79,9 @@ export const CATALOGUE: CataloguedRoute[] = [
   route('GET', '/openapi.json', 'infra', 'read'),
   route('GET', '/schemas/events', 'schemas', 'read'),
   route('GET', '/schemas/events/:file', 'schemas', 'read'),
+  route('GET', '/console', 'console', 'read'),
+  route('GET', '/console/', 'console', 'read'),
+  route('GET', '/console/assets/:file', 'console', 'read'),
   route('POST', '/v1/ingest', 'ingestion', 'ingest'),
   route('POST', '/otlp/v1/traces', 'otlp', 'ingest'),
   ...ADMIN.map(([method, path]) => route(method, path, 'admin', 'admin')),

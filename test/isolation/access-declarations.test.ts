@@ -56,9 +56,12 @@ describe('the routes of the app', () => {
     expect(declared).toEqual(expected);
   });
 
-  it('are public exactly when they need no token: the probes, the OpenAPI document, the event schemas', () => {
+  it('are public exactly when they need no token: the probes, the OpenAPI document, the event schemas, the console files', () => {
     const publicRoutes = [...t.app.accessTable].filter(([, access]) => access.kind === 'public');
     expect(publicRoutes.map(([route]) => route).sort()).toEqual([
+      'GET /console',
+      'GET /console/',
+      'GET /console/assets/:file',
       'GET /healthz',
       'GET /openapi.json',
       'GET /readyz',

@@ -17,7 +17,9 @@ const ORG_TABLES = [
   'activities',
   'activity_rollups',
   'executions',
+  'execution_rollups',
   'ai_usages',
+  'ai_usage_rollups',
 ] as const;
 const MOVING_COLUMNS = new Set(['metrics_cache', 'last_used_at']);
 

@@ -58,6 +58,9 @@ export const ROUTE_TABLE: Record<string, RouteSpec> = {
     guard: 'public',
     calls: () => [get('/schemas/events/activity.recorded.json')],
   },
+  'GET /console': { guard: 'public', calls: () => [get('/console')] },
+  'GET /console/': { guard: 'public', calls: () => [get('/console/')] },
+  'GET /console/assets/:file': { guard: 'public', calls: () => [get('/console/assets/favicon.svg')] },
 
   'GET /v1/orgs/:org_id/activity': {
     guard: 'activity-org',
@@ -83,6 +86,20 @@ export const ROUTE_TABLE: Record<string, RouteSpec> = {
     guard: 'activity-me',
     calls: (t) => [get(`/v1/orgs/${t.org}/me/activity/summary`)],
   },
+  'GET /v1/orgs/:org_id/insights/series': {
+    guard: 'activity-org',
+    calls: (t) => [get(`/v1/orgs/${t.org}/insights/series?metric=requests&group_by=workspace`)],
+  },
+  'GET /v1/orgs/:org_id/insights/top': {
+    guard: 'activity-org',
+    calls: (t) => [get(`/v1/orgs/${t.org}/insights/top?dimension=workspaces`)],
+  },
+  'GET /v1/orgs/:org_id/workspaces/:workspace_id/insights/series': activityWs(
+    () => '/insights/series?metric=requests&group_by=resource_type',
+  ),
+  'GET /v1/orgs/:org_id/workspaces/:workspace_id/insights/top': activityWs(
+    () => '/insights/top?dimension=users',
+  ),
   'GET /v1/orgs/:org_id/workspaces/:workspace_id/activity': activityWs(() => '/activity'),
   'GET /v1/orgs/:org_id/workspaces/:workspace_id/activity/summary': activityWs(() => '/activity/summary'),
   'GET /v1/orgs/:org_id/workspaces/:workspace_id/activity/search': activityWs(() => '/activity/search'),

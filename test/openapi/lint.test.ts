@@ -83,7 +83,7 @@ describe('/openapi.json', () => {
         ...operation,
       })),
     );
-    expect(operations).toHaveLength(36);
+    expect(operations).toHaveLength(40);
     const ids = operations.map((operation) => operation.operationId);
     expect(new Set(ids).size).toBe(operations.length);
     for (const operation of operations) {
@@ -96,7 +96,15 @@ describe('/openapi.json', () => {
         operations.filter((operation) => operation.route.includes(` ${prefix}`)).flatMap((o) => o.tags),
       );
     expect(tagOf('/v1/admin/')).toEqual(new Set(['administration']));
-    expect(tagOf('/v1/orgs/')).toEqual(new Set(['activity']));
+    expect(tagOf('/v1/orgs/')).toEqual(new Set(['activity', 'insights']));
+    const insights = operations.filter((operation) => operation.route.includes('/insights/'));
+    expect(insights.map((operation) => operation.operationId).sort()).toEqual([
+      'insightsOrgSeries',
+      'insightsOrgTop',
+      'insightsWorkspaceSeries',
+      'insightsWorkspaceTop',
+    ]);
+    expect(new Set(insights.flatMap((operation) => operation.tags))).toEqual(new Set(['insights']));
     expect(tagOf('/v1/ingest')).toEqual(new Set(['ingestion']));
     expect(tagOf('/otlp/')).toEqual(new Set(['ingestion']));
     expect(tagOf('/schemas/events')).toEqual(new Set(['ingestion']));
@@ -114,7 +122,7 @@ describe('/openapi.json', () => {
       ),
     );
     expect(new Set(defaulted.map((parameter) => parameter.name))).toEqual(
-      new Set(['limit', 'offset', 'hours']),
+      new Set(['limit', 'offset', 'hours', 'bucket', 'top']),
     );
     expect(defaulted.filter((parameter) => parameter.required)).toEqual([]);
     const ingest = document.paths['/v1/ingest']!.post as {

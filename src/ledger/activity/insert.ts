@@ -6,6 +6,7 @@
 // rows (each expanded to four scope/grain rows) cost about as much again as the insert itself.
 import { type Kysely, sql } from 'kysely';
 import type { Database, NewActivity } from '../../db/schema.js';
+import { addToInsightsRollups } from '../insights/activity-rollups.js';
 
 /** Rows per statement: the arrays are one parameter per column, so this bounds only its size. */
 const ROWS_PER_STATEMENT = 5000;
@@ -81,7 +82,9 @@ async function insertWithRollups(db: Kysely<Database>, rows: NewActivity[]): Pro
       FROM inserted`.execute(db);
     const row = result.rows[0]!;
     inserted += Number(row.inserted);
-    await addToRollups(db, row.keys === null ? chunk : insertedRows(chunk, new Set(row.keys)));
+    const fresh = row.keys === null ? chunk : insertedRows(chunk, new Set(row.keys));
+    await addToRollups(db, fresh);
+    await addToInsightsRollups(db, fresh);
   }
   return inserted;
 }

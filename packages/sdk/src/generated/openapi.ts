@@ -364,6 +364,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orgs/{org_id}/insights/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A metric of an org over time */
+        get: operations["insightsOrgSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org_id}/insights/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The busiest workspaces, users, endpoints or agents of an org */
+        get: operations["insightsOrgTop"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orgs/{org_id}/me/activity": {
         parameters: {
             query?: never;
@@ -560,6 +594,40 @@ export interface paths {
         };
         /** Activity of an augmentation */
         get: operations["listAugmentationActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org_id}/workspaces/{workspace_id}/insights/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A metric of a workspace over time */
+        get: operations["insightsWorkspaceSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orgs/{org_id}/workspaces/{workspace_id}/insights/top": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The busiest users, endpoints or agents of a workspace */
+        get: operations["insightsWorkspaceTop"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5234,6 +5302,488 @@ export interface operations {
             };
         };
     };
+    insightsOrgSeries: {
+        parameters: {
+            query: {
+                /** @description Bucket size; hour only for windows up to 31 days */
+                bucket?: "hour" | "day";
+                /** @description ISO timestamp, exclusive; default now. Ceiled to the bucket (top: the hour). */
+                end_time?: string;
+                /** @description activity metrics: action, resource_type, workspace, status; execution metrics: agent, workspace, status; ai_tool_usages: tool_type, status, workspace (workspace only on the org routes) */
+                group_by?: "action" | "resource_type" | "workspace" | "status" | "agent" | "tool_type";
+                /** @description requests, failed_requests, avg_duration_ms, tokens (activity); executions, credits, execution_tokens (executions); ai_tool_usages */
+                metric: "requests" | "failed_requests" | "avg_duration_ms" | "tokens" | "executions" | "credits" | "execution_tokens" | "ai_tool_usages";
+                /** @description ISO timestamp; default end_time − 24 h. Floored to the bucket (top: the hour). */
+                start_time?: string;
+                /** @description Groups kept (by window total); the rest are folded into "other" */
+                top?: number;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bucket: string;
+                        /** @description Every bucket start in the window */
+                        buckets: string[];
+                        /** @description The aligned end (exclusive) */
+                        end_time: string;
+                        metric: string;
+                        series: {
+                            key: string | null;
+                            label: string | null;
+                            total: number | null;
+                            /** @description One per bucket; avg_duration_ms is null without timed requests */
+                            values: (number | null)[];
+                        }[];
+                        /** @description The aligned start */
+                        start_time: string;
+                        total: number | null;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    insightsOrgTop: {
+        parameters: {
+            query: {
+                /** @description workspaces (org routes only), users, endpoints, agents */
+                dimension: "workspaces" | "users" | "endpoints" | "agents";
+                /** @description ISO timestamp, exclusive; default now. Ceiled to the bucket (top: the hour). */
+                end_time?: string;
+                /** @description Items to return (1-50) */
+                limit?: number;
+                /** @description ISO timestamp; default end_time − 24 h. Floored to the bucket (top: the hour). */
+                start_time?: string;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dimension: string;
+                        end_time: string;
+                        items: {
+                            failed: number;
+                            failure_rate: number;
+                            key: string;
+                            label: string;
+                            requests: number;
+                        }[];
+                        start_time: string;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
     listMyActivity: {
         parameters: {
             query?: {
@@ -8080,6 +8630,490 @@ export interface operations {
                         has_more: boolean;
                         next_cursor: string | null;
                         total: number;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    insightsWorkspaceSeries: {
+        parameters: {
+            query: {
+                /** @description Bucket size; hour only for windows up to 31 days */
+                bucket?: "hour" | "day";
+                /** @description ISO timestamp, exclusive; default now. Ceiled to the bucket (top: the hour). */
+                end_time?: string;
+                /** @description activity metrics: action, resource_type, workspace, status; execution metrics: agent, workspace, status; ai_tool_usages: tool_type, status, workspace (workspace only on the org routes) */
+                group_by?: "action" | "resource_type" | "workspace" | "status" | "agent" | "tool_type";
+                /** @description requests, failed_requests, avg_duration_ms, tokens (activity); executions, credits, execution_tokens (executions); ai_tool_usages */
+                metric: "requests" | "failed_requests" | "avg_duration_ms" | "tokens" | "executions" | "credits" | "execution_tokens" | "ai_tool_usages";
+                /** @description ISO timestamp; default end_time − 24 h. Floored to the bucket (top: the hour). */
+                start_time?: string;
+                /** @description Groups kept (by window total); the rest are folded into "other" */
+                top?: number;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bucket: string;
+                        /** @description Every bucket start in the window */
+                        buckets: string[];
+                        /** @description The aligned end (exclusive) */
+                        end_time: string;
+                        metric: string;
+                        series: {
+                            key: string | null;
+                            label: string | null;
+                            total: number | null;
+                            /** @description One per bucket; avg_duration_ms is null without timed requests */
+                            values: (number | null)[];
+                        }[];
+                        /** @description The aligned start */
+                        start_time: string;
+                        total: number | null;
+                    };
+                };
+            };
+            /** @description Bad request: a malformed URL, more query parameters than allowed, or a body that is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 400;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description No token, or a token that is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 401;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The token may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 403;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description What the path names does not exist, or is not visible to this token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 404;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The URL, or one of its path segments, is too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 414;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is invalid; every invalid field is listed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: {
+                            ctx: {
+                                [key: string]: unknown;
+                            };
+                            input: unknown;
+                            loc: (string | number)[];
+                            msg: string;
+                            type: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests from this token (or failed authentications from this address) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 429;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The request headers are too many or too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 431;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description An unexpected error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 500;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+            /** @description The database is unavailable or overloaded; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        details: {
+                            [key: string]: unknown;
+                        };
+                        error: string;
+                        message: string;
+                        /** @enum {number} */
+                        status_code: 503;
+                        /** @description UTC with microseconds and no offset */
+                        timestamp: string;
+                    };
+                };
+            };
+        };
+    };
+    insightsWorkspaceTop: {
+        parameters: {
+            query: {
+                /** @description workspaces (org routes only), users, endpoints, agents */
+                dimension: "workspaces" | "users" | "endpoints" | "agents";
+                /** @description ISO timestamp, exclusive; default now. Ceiled to the bucket (top: the hour). */
+                end_time?: string;
+                /** @description Items to return (1-50) */
+                limit?: number;
+                /** @description ISO timestamp; default end_time − 24 h. Floored to the bucket (top: the hour). */
+                start_time?: string;
+            };
+            header?: never;
+            path: {
+                org_id: string;
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        dimension: string;
+                        end_time: string;
+                        items: {
+                            failed: number;
+                            failure_rate: number;
+                            key: string;
+                            label: string;
+                            requests: number;
+                        }[];
+                        start_time: string;
                     };
                 };
             };
