@@ -6,6 +6,7 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { CloudEvent, TallyEvent } from './events.js';
+import { HttpTransport, type PostAnswer } from './http-transport.js';
 import { uuidv7 } from './ids.js';
 import { isoAt } from './time.js';
 
@@ -68,7 +69,10 @@ export interface TallyRecorderOptions {
   onRejected?: (rejected: RejectedEvent[]) => void;
   /** Every problem: failed attempts (`willRetry`), drops, batches given up. */
   onError?: (error: TallyRecorderError) => void;
-  /** A fetch implementation (default: the global one). */
+  /**
+   * A fetch implementation to send with. Default: node:http(s) with a keep-alive connection,
+   * which costs the event loop a fraction of what fetch does per request.
+   */
   fetch?: typeof fetch;
 }
 
@@ -171,7 +175,8 @@ export class TallyRecorder {
     Omit<TallyRecorderOptions, 'onRejected' | 'onError' | 'fetch' | 'retry' | 'baseUrl' | 'token' | 'source'>
   >;
   private readonly retry: Required<RetryOptions>;
-  private readonly fetchImpl: typeof fetch;
+  /** The HTTP client when no `fetch` is given. */
+  private readonly transport: HttpTransport | null;
   private queue: Item[] = [];
   private waiters: Waiter[] = [];
   private waitingBytes = 0;
@@ -215,7 +220,8 @@ export class TallyRecorder {
       maxDelayMs: config.retry?.maxDelayMs ?? 30_000,
       maxRetryAfterMs: config.retry?.maxRetryAfterMs ?? 60_000,
     };
-    this.fetchImpl = config.fetch ?? globalThis.fetch.bind(globalThis);
+    this.transport =
+      config.fetch === undefined ? new HttpTransport(this.url, this.options.requestTimeoutMs) : null;
   }
 
   get stats(): RecorderStats {
@@ -292,6 +298,8 @@ export class TallyRecorder {
       this.wake?.();
     }
     await this.flush();
+    // Its idle keep-alive connection closed: nothing is left open (a later flush opens another).
+    this.transport?.closeIdle();
   }
 
   private serialize(event: TallyEvent): Item | null {
@@ -493,53 +501,66 @@ export class TallyRecorder {
 
   private async attempt(body: Uint8Array<ArrayBuffer>, events: number): Promise<Attempt> {
     this.counters.requests += 1;
+    const answer = await this.post(body);
+    if ('failed' in answer) {
+      const cut = answer.failed === 'answer';
+      return {
+        kind: 'retry',
+        retryAfterMs: null,
+        // A cut answer: whether the batch was stored is unknown, and a retry is a duplicate.
+        error: cut
+          ? new TallyRecorderError('network', 'the answer was cut', { events, cause: answer.error })
+          : new TallyRecorderError('network', `sending ${events} events failed: ${String(answer.error)}`, {
+              events,
+              cause: answer.error,
+            }),
+      };
+    }
+    const { status, text } = answer;
+    const parsed = parseJson(text);
+    if (status === 200 || status === 207) {
+      return { kind: 'done', answer: (parsed ?? {}) as IngestAnswer };
+    }
+    const error = new TallyRecorderError('http', `ingestion answered ${status}`, {
+      status,
+      body: parsed ?? text,
+      events,
+    });
+    if ([408, 429, 500, 502, 503, 504].includes(status)) {
+      return { kind: 'retry', error, retryAfterMs: parseRetryAfter(answer.retryAfter) };
+    }
+    // 400, 401, 403, 413, 415: the same request would be refused again.
+    return { kind: 'fail', error };
+  }
+
+  /** One POST of a batch: through the caller's fetch if given, else node:http(s). Never rejects. */
+  private async post(body: Uint8Array<ArrayBuffer>): Promise<PostAnswer> {
+    const headers = {
+      authorization: `Bearer ${this.config.token}`,
+      'content-type': 'application/cloudevents-batch+json',
+      'content-encoding': 'gzip',
+    };
+    if (this.transport !== null) return this.transport.post(headers, body);
     let response: Response;
     try {
-      response = await this.fetchImpl(this.url, {
+      response = await this.config.fetch!(this.url, {
         method: 'POST',
-        headers: {
-          authorization: `Bearer ${this.config.token}`,
-          'content-type': 'application/cloudevents-batch+json',
-          'content-encoding': 'gzip',
-        },
+        headers,
         body,
         signal: AbortSignal.timeout(this.options.requestTimeoutMs),
       });
     } catch (error) {
-      return {
-        kind: 'retry',
-        retryAfterMs: null,
-        error: new TallyRecorderError('network', `sending ${events} events failed: ${String(error)}`, {
-          events,
-          cause: error,
-        }),
-      };
+      return { failed: 'request', error };
     }
-    let text = '';
     try {
-      text = await response.text();
-    } catch (error) {
-      // The answer was cut: whether the batch was stored is unknown, and a retry is a duplicate.
       return {
-        kind: 'retry',
-        retryAfterMs: null,
-        error: new TallyRecorderError('network', 'the answer was cut', { events, cause: error }),
+        status: response.status,
+        text: await response.text(),
+        retryAfter: response.headers.get('retry-after'),
       };
+    } catch (error) {
+      return { failed: 'answer', error };
     }
-    const parsed = parseJson(text);
-    if (response.status === 200 || response.status === 207) {
-      return { kind: 'done', answer: (parsed ?? {}) as IngestAnswer };
-    }
-    const error = new TallyRecorderError('http', `ingestion answered ${response.status}`, {
-      status: response.status,
-      body: parsed ?? text,
-      events,
-    });
-    if ([408, 429, 500, 502, 503, 504].includes(response.status)) {
-      return { kind: 'retry', error, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) };
-    }
-    // 400, 401, 403, 413, 415: the same request would be refused again.
-    return { kind: 'fail', error };
   }
 
   private settle(batch: Item[], answer: IngestAnswer): void {
