@@ -75,7 +75,10 @@ describe('the recorder’s JSON', () => {
   it('counts the bytes of multi-byte text exactly (the batch is sized from them)', async () => {
     const { recorder, bodies } = capturing();
     for (let i = 0; i < 50; i += 1) {
-      await recorder.record({ type: 'activity.recorded', data: { path: `${'😀é'.repeat(i)}/${i}` } });
+      await recorder.record({
+        type: 'activity.recorded',
+        data: { success: true, path: `${'😀é'.repeat(i)}/${i}` },
+      });
     }
     await recorder.close();
     const sent = bodies.flatMap((body) => JSON.parse(body) as { data: { path: string } }[]);
@@ -88,8 +91,12 @@ describe('the recorder’s JSON', () => {
     const { recorder, bodies } = capturing();
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(await recorder.record({ type: 'activity.recorded', data: { metadata: cyclic } })).toBe(false);
-    expect(await recorder.record({ type: 'activity.recorded', data: { method: 'GET' } })).toBe(true);
+    expect(
+      await recorder.record({ type: 'activity.recorded', data: { success: true, metadata: cyclic } }),
+    ).toBe(false);
+    expect(await recorder.record({ type: 'activity.recorded', data: { success: true, method: 'GET' } })).toBe(
+      true,
+    );
     await recorder.close();
     expect(recorder.stats).toMatchObject({ dropped: 1 });
     expect((JSON.parse(bodies.join('')) as unknown[]).length).toBe(1);
