@@ -38,6 +38,8 @@ const ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_SDK_REQUESTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_SDK_CONCURRENCY ?? 16);
 const LATENCY_REQUESTS = Number(process.env.BENCH_SDK_LATENCY_REQUESTS ?? 3_000);
+/** Requests each of the loaded phase's sockets writes at once (see bench/lib/raw-load.ts). */
+const PIPELINE = Number(process.env.BENCH_SDK_PIPELINE ?? 8);
 const PIN = process.env.BENCH_SDK_PIN !== '0' && cpus().length >= 2 && hasTaskset();
 const APP_CPU = '0';
 const REST_CPU = '1';
@@ -142,6 +144,76 @@ async function serve(framework: Framework, variant: Variant): Promise<void> {
   });
 }
 
+// ---- the middleware and recorder alone ---------------------------------------------------------
+
+/**
+ * The SDK's own cost per request without any HTTP server around it: the Express middleware called
+ * with a minimal request and response, the response finished, over and over, the recorder sending
+ * real batches to the stub (`recorder`) or a recorder that does nothing (`noop`). The event loop
+ * is let run every 64 requests, as a server would. Much less noisy than the served figures.
+ */
+async function isolated(variant: 'noop' | 'recorder'): Promise<void> {
+  const { EventEmitter } = await import('node:events');
+  const recorder =
+    variant === 'recorder'
+      ? new TallyRecorder({
+          baseUrl: process.env.SINK_URL!,
+          token: 't',
+          source: 'bench/isolated',
+          maxQueueEvents: 1_000_000,
+          maxQueueBytes: 1024 * 1024 * 1024,
+        })
+      : { record: () => Promise.resolve(true) };
+  const middleware = tallyExpress({
+    recorder,
+    userId: () => 'bench-user',
+    workspaceId: () => 'w1',
+    appId: () => 'isolated',
+  });
+  const next = () => {};
+  const run = async (count: number) => {
+    for (let i = 0; i < count; i += 1) {
+      const response = Object.assign(new EventEmitter(), { statusCode: 200 });
+      const request = {
+        method: 'GET',
+        path: `/hello/n${i % 100}`,
+        baseUrl: '',
+        route: { path: '/hello/:name' },
+        params: { name: `n${i % 100}` },
+        headers: {},
+      };
+      middleware(request, response, next);
+      response.emit('finish');
+      if (i % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (recorder instanceof TallyRecorder) await recorder.flush();
+  };
+  await run(50_000);
+  const results: { process: number; main: number }[] = [];
+  for (let round = 0; round < 5; round += 1) {
+    const count = 200_000;
+    const cpu = process.cpuUsage();
+    const main = process.threadCpuUsage();
+    await run(count);
+    const c = process.cpuUsage(cpu);
+    const m = process.threadCpuUsage(main);
+    results.push({ process: (c.user + c.system) / count, main: (m.user + m.system) / count });
+  }
+  if (recorder instanceof TallyRecorder) await recorder.close();
+  process.send!({ results }, () => process.exit(0));
+}
+
+async function measureIsolated(variant: 'noop' | 'recorder', env: Record<string, string>) {
+  const child = fork(import.meta.filename, ['--isolated', variant], { env: { ...process.env, ...env } });
+  pin(child.pid!, APP_CPU);
+  return new Promise<{ process: number; main: number }[]>((resolve, reject) => {
+    child.once('message', (message) =>
+      resolve((message as { results: { process: number; main: number }[] }).results),
+    );
+    child.once('exit', (code) => reject(new Error(`the isolated ${variant} run exited with ${code}`)));
+  });
+}
+
 // ---- the parent: Tally, the apps, the load ------------------------------------------------------
 
 interface Round {
@@ -189,6 +261,13 @@ async function startTally(): Promise<{ url: string; child: ChildProcess; dataDir
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
+  // A Tally that dies mid-run would leave the recorders retrying (and the run waiting) forever.
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`Tally exited (code ${code}, signal ${signal}) during the run\n`);
+      process.exit(1);
+    }
+  });
   for (let i = 0; i < 600; i += 1) {
     if ((await fetch(`${url}/readyz`).catch(() => null))?.ok) return { url, child, dataDir };
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -225,19 +304,27 @@ function ask(app: App, message: string): Promise<unknown> {
   });
 }
 
+let stopping = false;
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const spread = (values: number[], digits = 1) =>
   `${Math.min(...values).toFixed(digits)}…${Math.max(...values).toFixed(digits)}`;
 
 async function measureRound(app: App, tallyPid: number, path: (i: number) => string, warmup: number) {
   const pid = app.child.pid!;
-  await rawLoad({ port: app.port, concurrency: CONCURRENCY, requests: warmup, path });
+  await rawLoad({ port: app.port, concurrency: CONCURRENCY, pipeline: PIPELINE, requests: warmup, path });
   await ask(app, 'flush');
   // One request at a time: the latency a request sees on an idle app.
   const idle = await rawLoad({ port: app.port, concurrency: 1, requests: LATENCY_REQUESTS, path });
   await ask(app, 'flush');
   const before = { app: cpuMs(pid), main: cpuMs(pid, pid), tally: cpuMs(tallyPid), gen: process.cpuUsage() };
-  const load = await rawLoad({ port: app.port, concurrency: CONCURRENCY, requests: REQUESTS, path });
+  const load = await rawLoad({
+    port: app.port,
+    concurrency: CONCURRENCY,
+    pipeline: PIPELINE,
+    requests: REQUESTS,
+    path,
+  });
   const gen = process.cpuUsage(before.gen);
   const busy = cpuMs(pid) - before.app;
   // The recorder's work is the app's too, even when it finishes after the last answer.
@@ -290,6 +377,11 @@ async function main(): Promise<void> {
       TALLY_WORKSPACE: 'w1',
       SINK_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}`,
     };
+    // The middleware and recorder alone, before the servers start (so nothing else runs).
+    const alone = {
+      noop: await measureIsolated('noop', env),
+      recorder: await measureIsolated('recorder', env),
+    };
     const apps: App[] = [];
     for (const framework of ['fastify', 'express'] as const) {
       for (const variant of VARIANTS) apps.push(await startApp(framework, variant, env));
@@ -314,7 +406,7 @@ async function main(): Promise<void> {
     const loadAfter = loadavg();
 
     const lines = [
-      `SDK middleware overhead: ${ROUNDS} alternating rounds; each: ${LATENCY_REQUESTS} GET /hello/:name one at a time (idle p50), then ${REQUESTS} at concurrency ${CONCURRENCY} (the rest). Medians of the rounds.`,
+      `SDK middleware overhead: ${ROUNDS} alternating rounds; each: ${LATENCY_REQUESTS} GET /hello/:name one at a time (idle p50), then ${REQUESTS} over ${CONCURRENCY} keep-alive connections, ${PIPELINE} pipelined per connection (the rest). Medians of the rounds.`,
       PIN
         ? `Apps pinned to CPU ${APP_CPU}; load generator, stub and Tally to CPU ${REST_CPU}.`
         : 'Not pinned: the apps, the load generator and Tally share every core.',
@@ -349,9 +441,27 @@ async function main(): Promise<void> {
         );
       }
     }
-    lines.push('', ...verdicts, '', `live-Tally recorders at close: ${JSON.stringify(recorded)}`);
+    const isolatedLine = (name: string, rounds: { process: number; main: number }[]) =>
+      `${name}: ${median(rounds.map((r) => r.process)).toFixed(2)} µs of CPU per request (process; rounds ${spread(
+        rounds.map((r) => r.process),
+        2,
+      )}), ${median(rounds.map((r) => r.main)).toFixed(2)} µs on the event loop's thread (rounds ${spread(
+        rounds.map((r) => r.main),
+        2,
+      )})`;
+    lines.push(
+      '',
+      ...verdicts,
+      '',
+      'The Express middleware and the recorder alone (no server; 5 rounds of 200,000 requests, pinned like the apps):',
+      isolatedLine('- no-op recorder (the middleware building the event)', alone.noop),
+      isolatedLine('- TallyRecorder sending to the stub (gzip and HTTP included)', alone.recorder),
+      '',
+      `live-Tally recorders at close: ${JSON.stringify(recorded)}`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
+    stopping = true;
     tally.child.kill('SIGTERM');
     await new Promise((resolve) => tally.child.once('exit', resolve));
     rmSync(tally.dataDir, { recursive: true, force: true });
@@ -359,4 +469,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--serve') await serve(process.argv[3] as Framework, process.argv[4] as Variant);
+else if (process.argv[2] === '--isolated') await isolated(process.argv[3] as 'noop' | 'recorder');
 else await main();

@@ -1,7 +1,9 @@
 // A lean closed-loop HTTP/1.1 load generator for hello-world routes: `concurrency` keep-alive
 // sockets, each writing a prebuilt GET and waiting for the whole answer (headers, then
-// Content-Length bytes) before the next. It costs a few µs of CPU per request where node:http's
-// client costs tens, so on a small machine the generator does not become what is measured.
+// Content-Length bytes) before the next. With `pipeline` > 1 each socket writes that many
+// requests at once (HTTP/1.1 pipelining, which Node's server answers in order) and writes the next
+// group when all are answered: the generator's CPU per request shrinks with the group, so on a
+// small machine it does not become what is measured.
 // Only for answers with a Content-Length (no chunked bodies): what the benchmark's routes send.
 import net from 'node:net';
 
@@ -10,6 +12,8 @@ export interface RawLoadOptions {
   host?: string;
   concurrency: number;
   requests: number;
+  /** Requests written at once per socket. Default 1: one request at a time. */
+  pipeline?: number;
   /** The request path of the i-th request. */
   path: (i: number) => string;
 }
@@ -40,41 +44,51 @@ export async function rawLoad(options: RawLoadOptions): Promise<RawLoadStats> {
   let issued = 0;
   let done = 0;
   const started = performance.now();
+  const depth = Math.max(1, options.pipeline ?? 1);
   const connection = () =>
     new Promise<void>((resolve, reject) => {
       const socket = net.connect({ port: options.port, host, noDelay: true });
       let buffered: Buffer = Buffer.alloc(0);
-      let sentAt = 0;
+      const sentAt: number[] = [];
       const next = () => {
         if (issued >= options.requests) {
           socket.end();
           resolve();
           return;
         }
-        const i = issued++;
-        sentAt = performance.now();
-        socket.write(`GET ${options.path(i)} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+        let text = '';
+        const now = performance.now();
+        for (let k = 0; k < depth && issued < options.requests; k += 1) {
+          text += `GET ${options.path(issued++)} HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
+          sentAt.push(now);
+        }
+        socket.write(text);
       };
       socket.on('connect', next);
       socket.on('error', reject);
       socket.on('data', (chunk: Buffer) => {
         buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-        const end = buffered.indexOf(HEADER_END);
-        if (end < 0) return;
-        const head = buffered.toString('latin1', 0, end);
-        const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-        if (length === null) {
-          reject(new Error(`an answer without Content-Length: ${head.slice(0, 200)}`));
-          socket.destroy();
-          return;
+        for (;;) {
+          const end = buffered.indexOf(HEADER_END);
+          if (end < 0) return;
+          const head = buffered.toString('latin1', 0, end);
+          const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+          if (length === null) {
+            reject(new Error(`an answer without Content-Length: ${head.slice(0, 200)}`));
+            socket.destroy();
+            return;
+          }
+          const total = end + 4 + Number(length[1]);
+          if (buffered.length < total) return;
+          const status = head.slice(9, 12);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          latencies[done++] = performance.now() - sentAt.shift()!;
+          buffered = buffered.length === total ? Buffer.alloc(0) : buffered.subarray(total);
+          if (sentAt.length === 0) {
+            next();
+            return;
+          }
         }
-        const total = end + 4 + Number(length[1]);
-        if (buffered.length < total) return;
-        const status = head.slice(9, 12);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-        latencies[done++] = performance.now() - sentAt;
-        buffered = buffered.length === total ? Buffer.alloc(0) : buffered.subarray(total);
-        next();
       });
     });
   await Promise.all(Array.from({ length: Math.min(options.concurrency, options.requests) }, connection));
