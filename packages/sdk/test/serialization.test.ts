@@ -102,3 +102,25 @@ describe('the recorder’s JSON', () => {
     expect((JSON.parse(bodies.join('')) as unknown[]).length).toBe(1);
   });
 });
+
+describe('the default transport (node:http)', () => {
+  it.each([
+    ['an address node:http cannot send to', 'ftp://127.0.0.1:1'],
+    ['an address that is not a URL', 'not a url'],
+  ])('fails each attempt on %s, reported and retried until close(), never thrown', async (_name, baseUrl) => {
+    const kinds: string[] = [];
+    const recorder = new TallyRecorder({
+      baseUrl,
+      token: 't',
+      source: 'sdk-test/transport',
+      retry: { initialDelayMs: 10, maxDelayMs: 20 },
+      onError: (error) => kinds.push(error.kind),
+    });
+    expect(await recorder.record({ type: 'activity.recorded', data: { success: true } })).toBe(true);
+    await recorder.close({ timeoutMs: 200 });
+    expect(recorder.stats).toMatchObject({ accepted: 0, failed: 1, queued: 0 });
+    expect(kinds.at(-1)).toBe('gave_up');
+    expect(kinds.slice(0, -1).every((kind) => kind === 'network')).toBe(true);
+    expect(kinds.length).toBeGreaterThan(2);
+  });
+});
