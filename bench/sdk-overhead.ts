@@ -307,6 +307,7 @@ function ask(app: App, message: string): Promise<unknown> {
 let stopping = false;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const signed = (value: number, digits: number) => `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
 const spread = (values: number[], digits = 1) =>
   `${Math.min(...values).toFixed(digits)}…${Math.max(...values).toFixed(digits)}`;
 
@@ -434,10 +435,10 @@ async function main(): Promise<void> {
         const lostCapacity = rounds.map((r, i) => (1 - plain[i]!.appCpu / r.appCpu) * 100);
         const addedCpu = rounds.map((r, i) => r.appCpu - plain[i]!.appCpu);
         verdicts.push(
-          `${framework} ${LABEL[variant]}: idle p50 +${median(addedUs).toFixed(0)} µs (budget 50; rounds ${spread(addedUs, 0)}), ` +
-            `app core capacity −${median(lostCapacity).toFixed(1)}% (budget 10%; rounds ${spread(lostCapacity)}), ` +
-            `served req/s −${median(lostServed).toFixed(1)}% (rounds ${spread(lostServed)}), ` +
-            `app CPU +${median(addedCpu).toFixed(1)} µs/req (rounds ${spread(addedCpu)})`,
+          `${framework} ${LABEL[variant]}: idle p50 ${signed(median(addedUs), 0)} µs (budget +50; rounds ${spread(addedUs, 0)}), ` +
+            `app core capacity lost ${median(lostCapacity).toFixed(1)}% (budget 10%; rounds ${spread(lostCapacity)}), ` +
+            `served req/s lost ${median(lostServed).toFixed(1)}% (rounds ${spread(lostServed)}), ` +
+            `app CPU ${signed(median(addedCpu), 1)} µs/req (rounds ${spread(addedCpu)})`,
         );
       }
     }
