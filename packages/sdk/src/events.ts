@@ -13,7 +13,8 @@ interface OrgScoped {
   org_id?: string;
 }
 
-export interface ActivityData extends OrgScoped {
+/** Every field of an activity record; {@link ActivityData} requires `status_code` or `success`. */
+export interface ActivityFields extends OrgScoped {
   id?: string;
   timestamp?: Timestamp;
   trace_id?: string;
@@ -31,6 +32,7 @@ export interface ActivityData extends OrgScoped {
   action?: string;
   /** 100–599; either `status_code` or `success` is required. */
   status_code?: number;
+  /** Defaults to `status_code < 400`; required without `status_code`. */
   success?: boolean;
   error_code?: string;
   duration_ms?: number;
@@ -42,6 +44,12 @@ export interface ActivityData extends OrgScoped {
   token_usage?: Record<string, number>;
   metadata?: Record<string, unknown>;
 }
+
+/**
+ * Seed 004's activity record: either `status_code` or `success` is required (the served schema's
+ * `anyOf`), so an event the service would refuse for lacking both does not compile.
+ */
+export type ActivityData = ActivityFields & ({ status_code: number } | { success: boolean });
 
 export type AgentType = 'chat' | 'image' | 'text' | 'voiceover' | 'video' | 'code';
 

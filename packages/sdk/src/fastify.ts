@@ -1,7 +1,7 @@
 // tallyFastify: a Fastify 5 plugin recording every request as `activity.recorded`. It is not
 // encapsulated (as fastify-plugin would do, without depending on it), so registered at the root
-// it sees every route of the app, and it only adds two hooks: onRequest takes the start time,
-// onResponse records.
+// it sees every route of the app. It adds one onResponse hook, which records (and an onRequest
+// hook when the app gives `exclude`).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type RequestRecordingOptions, recordRequest, reportError } from './request-recording.js';
 
@@ -16,24 +16,27 @@ export {
   SECRET_NAME,
 } from './request-recording.js';
 
-interface Started {
-  at: number;
-  clock: number;
-}
-
 function plugin(fastify: FastifyInstance, options: TallyFastifyOptions, done: (error?: Error) => void): void {
-  const started = new WeakMap<FastifyRequest, Started>();
-  fastify.addHook('onRequest', (request, _reply, next) => {
-    try {
-      if (!options.exclude?.(request)) started.set(request, { at: Date.now(), clock: performance.now() });
-    } catch (error) {
-      reportError(options.onError, error);
-    }
-    next();
-  });
+  // Requests `exclude` named (or threw for): only those are remembered, so the common case
+  // costs no bookkeeping, and without `exclude` there is no onRequest hook at all.
+  const excluded = new WeakSet<FastifyRequest>();
+  const exclude = options.exclude;
+  if (exclude !== undefined) {
+    fastify.addHook('onRequest', (request, _reply, next) => {
+      try {
+        if (exclude(request)) excluded.add(request);
+      } catch (error) {
+        excluded.add(request);
+        reportError(options.onError, error);
+      }
+      next();
+    });
+  }
   fastify.addHook('onResponse', (request, reply, next) => {
-    const start = started.get(request);
-    if (start !== undefined) {
+    if (exclude === undefined || !excluded.has(request)) {
+      // Fastify times every request that has an onResponse hook, from its arrival (before any
+      // onRequest hook) to the end of the answer: its clock is used rather than a second one.
+      const durationMs = reply.elapsedTime;
       recordRequest(
         options,
         request,
@@ -43,9 +46,9 @@ function plugin(fastify: FastifyInstance, options: TallyFastifyOptions, done: (e
           route: request.routeOptions.url,
           params: (request.params ?? {}) as Record<string, string>,
           statusCode: reply.statusCode,
-          durationMs: performance.now() - start.clock,
+          durationMs,
         },
-        start.at,
+        Math.floor(Date.now() - durationMs),
         { headers: request.headers, body: request.body },
       );
     }

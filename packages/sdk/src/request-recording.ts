@@ -3,6 +3,7 @@
 // and timings are; the defaults and the redaction live here, once.
 import type { ActivityData } from './events.js';
 import type { TallyRecorder } from './recorder.js';
+import { isoAt } from './time.js';
 
 /** What the adapters know about a finished request, passed to the app's functions. */
 export interface RequestFacts {
@@ -46,18 +47,18 @@ export interface RequestRecordingOptions<Req, Res> {
   onError?: (error: unknown) => void;
 }
 
-const ACTIONS: Record<string, string> = {
-  GET: 'read',
-  HEAD: 'read',
-  POST: 'create',
-  PUT: 'update',
-  PATCH: 'update',
-  DELETE: 'delete',
-};
+const ACTIONS = new Map([
+  ['GET', 'read'],
+  ['HEAD', 'read'],
+  ['POST', 'create'],
+  ['PUT', 'update'],
+  ['PATCH', 'update'],
+  ['DELETE', 'delete'],
+]);
 
 /** GET/HEAD → read, POST → create, PUT/PATCH → update, DELETE → delete, else the method in lower case. */
 export function defaultAction(method: string): string {
-  return ACTIONS[method.toUpperCase()] ?? method.toLowerCase();
+  return ACTIONS.get(method) ?? ACTIONS.get(method.toUpperCase()) ?? method.toLowerCase();
 }
 
 /** Segments that name an API, not a resource: `/v1`, `/api`. */
@@ -70,19 +71,41 @@ const isParam = (segment: string) =>
  * is the type, and the value of the parameter right after it, if any, is the id.
  * `/v1/reports/:id/share` → `{ type: 'reports', id: params.id }`; `/health` → `{ type: 'health' }`.
  */
+/**
+ * What a route template's default resource is made of, worked out once per template: the
+ * template is the same string on every request of a route, and this runs on every request.
+ */
+interface RouteShape {
+  type: string | undefined;
+  /** The parameter whose value is the resource id. */
+  param: string | undefined;
+}
+const shapes = new Map<string, RouteShape>();
+const MAX_SHAPES = 4_096;
+
+function routeShape(route: string): RouteShape {
+  let shape = shapes.get(route);
+  if (shape === undefined) {
+    const segments = route.split('/').filter((s) => s !== '');
+    const at = segments.findIndex((s) => !PREFIX.test(s) && !isParam(s));
+    const next = at < 0 ? undefined : segments[at + 1];
+    shape = {
+      type: at < 0 ? undefined : segments[at]!.slice(0, 128),
+      param: next?.startsWith(':') ? next.slice(1).replace(/[?+*].*$|\(.*$/, '') : undefined,
+    };
+    // Templates are few; the bound only guards against an app whose "templates" are raw URLs.
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    shapes.set(route, shape);
+  }
+  return shape;
+}
+
 export function defaultResource(route: string | undefined, params: Record<string, string>): ResourceRef {
   if (route === undefined) return {};
-  const segments = route.split('/').filter((s) => s !== '');
-  const at = segments.findIndex((s) => !PREFIX.test(s) && !isParam(s));
-  if (at < 0) return {};
-  const type = segments[at]!.slice(0, 128);
-  const next = segments[at + 1];
-  if (next?.startsWith(':')) {
-    const name = next.slice(1).replace(/[?+*].*$|\(.*$/, '');
-    const id = params[name];
-    if (typeof id === 'string' && id !== '') return { type, id: id.slice(0, 256) };
-  }
-  return { type };
+  const { type, param } = routeShape(route);
+  if (type === undefined) return {};
+  const id = param === undefined ? undefined : params[param];
+  return typeof id === 'string' && id !== '' ? { type, id: id.slice(0, 256) } : { type };
 }
 
 /** Field names whose values are never recorded: matched as case-insensitive substrings. */
@@ -118,6 +141,22 @@ export function reportError(onError: ((error: unknown) => void) | undefined, err
 const blank = (v: string | null | undefined): v is null | undefined =>
   v === null || v === undefined || v === '';
 
+/** Calls one of the app's functions; what it throws goes to onError and counts as no answer. */
+function ask<Req, Res, T>(
+  fn: ((request: Req, response: Res) => T) | undefined,
+  request: Req,
+  response: Res,
+  onError: ((error: unknown) => void) | undefined,
+): T | undefined {
+  if (fn === undefined) return undefined;
+  try {
+    return fn(request, response);
+  } catch (error) {
+    reportError(onError, error);
+    return undefined;
+  }
+}
+
 /** Builds and records the event. Never throws: the host's request path must not notice. */
 export function recordRequest<Req, Res>(
   options: RequestRecordingOptions<Req, Res>,
@@ -128,53 +167,54 @@ export function recordRequest<Req, Res>(
   captured: { headers?: unknown; body?: unknown },
 ): void {
   try {
-    const call = <T>(fn: (() => T) | undefined): T | undefined => {
-      if (!fn) return undefined;
-      try {
-        return fn();
-      } catch (error) {
-        reportError(options.onError, error);
-        return undefined;
-      }
-    };
-    const resource = options.resource
-      ? call(() => options.resource!(request, facts))
-      : defaultResource(facts.route, facts.params);
-    const action = options.action ? call(() => options.action!(request, facts)) : defaultAction(facts.method);
+    const onError = options.onError;
     // No `timestamp`: it defaults to the event's time, the request's start.
     const data: ActivityData = {
-      method: facts.method.slice(0, 16),
+      method: facts.method.length > 16 ? facts.method.slice(0, 16) : facts.method,
       status_code: facts.statusCode,
       success: facts.statusCode < 400,
       // Microseconds are plenty; the rest is noise of the clock.
       duration_ms: Math.round(facts.durationMs * 1000) / 1000,
     };
-    if (facts.route !== undefined) data.path = facts.route.slice(0, 2048);
-    const userId = call(() => options.userId?.(request, response));
+    const route = facts.route;
+    if (route !== undefined) data.path = route.length > 2048 ? route.slice(0, 2048) : route;
+    const userId = ask(options.userId, request, response, onError);
     if (!blank(userId)) data.user_id = userId;
-    const workspaceId = call(() => options.workspaceId?.(request, response));
+    const workspaceId = ask(options.workspaceId, request, response, onError);
     if (!blank(workspaceId)) data.workspace_id = workspaceId;
-    const appId = call(() => options.appId?.(request, response));
+    const appId = ask(options.appId, request, response, onError);
     if (!blank(appId)) data.app_id = appId;
-    const traceId = call(() => options.traceId?.(request, response));
+    const traceId = ask(options.traceId, request, response, onError);
     if (!blank(traceId)) data.trace_id = traceId;
-    if (!blank(resource?.type)) data.resource_type = resource.type;
-    if (!blank(resource?.id)) data.resource_id = resource.id;
-    if (!blank(action)) data.action = action.slice(0, 64);
-    const tokenUsage = call(() => options.tokenUsage?.(request, response));
-    if (tokenUsage) data.token_usage = tokenUsage;
-    const metadata: Record<string, unknown> = {
-      ...(call(() => options.metadata?.(request, response)) ?? {}),
-    };
-    const extra = options.redact ?? [];
-    if (options.captureHeaders || options.captureBody) {
-      const captures: Record<string, unknown> = {};
-      if (options.captureHeaders) captures.headers = redact(captured.headers, extra);
-      if (options.captureBody && captured.body !== undefined) captures.body = redact(captured.body, extra);
-      metadata.request = captures;
+    if (options.resource) {
+      const resource = ask(options.resource, request, facts, onError);
+      if (!blank(resource?.type)) data.resource_type = resource.type;
+      if (!blank(resource?.id)) data.resource_id = resource.id;
+    } else {
+      const resource = defaultResource(route, facts.params);
+      if (resource.type !== undefined) data.resource_type = resource.type;
+      if (resource.id !== undefined) data.resource_id = resource.id;
     }
-    if (Object.keys(metadata).length > 0) data.metadata = metadata;
-    void options.recorder.record({ type: 'activity.recorded', time: new Date(startedAt), data });
+    const action = options.action
+      ? ask(options.action, request, facts, onError)
+      : defaultAction(facts.method);
+    if (!blank(action)) data.action = action.length > 64 ? action.slice(0, 64) : action;
+    const tokenUsage = ask(options.tokenUsage, request, response, onError);
+    if (tokenUsage) data.token_usage = tokenUsage;
+    if (options.metadata || options.captureHeaders || options.captureBody) {
+      const metadata: Record<string, unknown> = {
+        ...(ask(options.metadata, request, response, onError) ?? {}),
+      };
+      const extra = options.redact ?? [];
+      if (options.captureHeaders || options.captureBody) {
+        const captures: Record<string, unknown> = {};
+        if (options.captureHeaders) captures.headers = redact(captured.headers, extra);
+        if (options.captureBody && captured.body !== undefined) captures.body = redact(captured.body, extra);
+        metadata.request = captures;
+      }
+      if (Object.keys(metadata).length > 0) data.metadata = metadata;
+    }
+    void options.recorder.record({ type: 'activity.recorded', time: isoAt(startedAt), data });
   } catch (error) {
     reportError(options.onError, error);
   }
