@@ -52,6 +52,11 @@ const VALID_QUERY: Record<string, string[]> = {
   per_page: ['1', '100'],
   offset: ['0', '10'],
   toolType: ['other', 'image-generation'],
+  metric: ['requests', 'avg_duration_ms', 'executions', 'credits', 'ai_tool_usages'],
+  bucket: ['hour', 'day'],
+  group_by: ['action', 'workspace', 'agent', 'tool_type', 'status'],
+  top: ['1', '20'],
+  dimension: ['workspaces', 'users', 'endpoints', 'agents'],
 };
 
 let world: HostileWorld;

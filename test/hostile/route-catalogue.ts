@@ -44,6 +44,11 @@ const ACTIVITY = [
   '/v1/orgs/:org_id/users/:user_id/activity/summary',
   '/v1/orgs/:org_id/me/activity',
   '/v1/orgs/:org_id/me/activity/summary',
+  // Insights (issue #15): the activity surface's conventions, dialect and permissions.
+  '/v1/orgs/:org_id/insights/series',
+  '/v1/orgs/:org_id/insights/top',
+  '/v1/orgs/:org_id/workspaces/:workspace_id/insights/series',
+  '/v1/orgs/:org_id/workspaces/:workspace_id/insights/top',
 ];
 
 const ADMIN: [CataloguedRoute['method'], string][] = [
