@@ -69,9 +69,9 @@ export async function ingestRoutes(
           ? { events: [readBinaryEvent(request.headers, decoded)], single: true }
           : parseEvents(decoded, mode);
 
-      const principal = request.principal!;
       // After the body is read: a malformed request is a 400 whoever sends it (the contract's order).
-      await authorizeRequest(deps.db, request);
+      // The token's org, or null for the deployment admin, whose events each name theirs.
+      const { orgId: tokenOrg } = await authorizeRequest(deps.db, request);
 
       const receivedAt = deps.now();
       const rejected: Rejection[] = [];
@@ -84,7 +84,7 @@ export async function ingestRoutes(
           rejected.push({ index, id, errors });
           continue;
         }
-        const orgId = await eventOrg(envelope.data.org_id, principal.orgId, knownOrgs, deps);
+        const orgId = await eventOrg(envelope.data.org_id, tokenOrg, knownOrgs, deps);
         if (typeof orgId !== 'string') {
           rejected.push({ index, id, errors: [orgId.error] });
           continue;

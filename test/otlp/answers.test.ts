@@ -6,6 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import { SpanKind } from '@opentelemetry/api';
 import {
+  JsonTraceSerializer,
   ProtobufLogsSerializer,
   ProtobufMetricsSerializer,
   ProtobufTraceSerializer,
@@ -17,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Factory } from '../helpers/factories.js';
 import { bearer, buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { agentRun, memoryTracer } from './agent-run.js';
+import { exportBody, jsonSpan, newTraceId } from './json-spans.js';
 
 let t: TestApp;
 let f: Factory;
@@ -116,7 +118,6 @@ describe('a trace export', () => {
       partialSuccess: { rejectedSpans: 3, errorMessage: message },
     });
     // The same spans again, in JSON: the recorded one is a duplicate, the others rejected again.
-    const { JsonTraceSerializer } = await import('@opentelemetry/otlp-transformer');
     const json = await post(Buffer.from(JsonTraceSerializer.serializeRequest(spans)!), {
       'content-type': 'application/json',
     });
@@ -279,5 +280,54 @@ describe('rate limits', () => {
     expect(second.statusCode).toBe(429);
     expect(second.headers['retry-after']).toBe('1');
     expect(statusOf(second.rawPayload)).toMatchObject({ code: 8 });
+  });
+});
+
+describe('the deployment admin', () => {
+  it('writes each span into the org its tally.org.id names, and rejects spans naming none or an unknown one', async () => {
+    const traceId = newTraceId();
+    const server = (org: string | null, path: string) =>
+      jsonSpan({
+        traceId,
+        kind: 2,
+        attributes: {
+          'http.request.method': 'GET',
+          'url.path': path,
+          ...(org ? { 'tally.org.id': org } : {}),
+        },
+      });
+    const spans = [server(w.org.id, '/admin-1'), server(null, '/admin-2'), server('no-such-org', '/admin-3')];
+    const response = await post(exportBody(spans), { 'content-type': 'application/json' }, t.adminToken);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      partialSuccess: {
+        rejectedSpans: '2',
+        errorMessage:
+          `2 of the spans were rejected: span ${spans[1]!.spanId}: tally.org.id is required with the deployment admin token; ` +
+          `span ${spans[2]!.spanId}: tally.org.id: no org "no-such-org"`,
+      },
+    });
+    const activity = await t.app.inject({
+      method: 'GET',
+      url: `/v1/orgs/${w.org.id}/activity`,
+      headers: bearer(w.ownerToken.token),
+    });
+    const paths = activity.json().activities.filter((a: { trace_id: string }) => a.trace_id === traceId);
+    expect(paths.map((a: { path: string }) => a.path)).toEqual(['/admin-1']);
+  });
+
+  it('refuses an org token a span naming another org', async () => {
+    const span = jsonSpan({
+      traceId: newTraceId(),
+      kind: 2,
+      attributes: { 'http.request.method': 'GET', 'tally.org.id': 'some-other-org' },
+    });
+    const response = await post(exportBody([span]), { 'content-type': 'application/json' });
+    expect(response.json()).toEqual({
+      partialSuccess: {
+        rejectedSpans: '1',
+        errorMessage: `1 of the spans were rejected: span ${span.spanId}: tally.org.id: this token writes only to org "${w.org.id}"`,
+      },
+    });
   });
 });

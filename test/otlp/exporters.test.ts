@@ -189,3 +189,38 @@ describe.each(['protobuf', 'json'] as const)('the %s exporter', (kind) => {
 });
 
 const isCall = (span: ReadableSpan) => span.name.startsWith('chat ');
+
+describe('an exporter told to wait', () => {
+  let limited: TestApp;
+  let limitedEndpoint: string;
+  beforeAll(async () => {
+    limited = await buildTestApp({ TALLY_RATE_LIMIT_RPS: '1', TALLY_RATE_LIMIT_BURST: '1' });
+    await limited.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = limited.app.server.address();
+    if (address === null || typeof address === 'string') throw new Error('no TCP address');
+    limitedEndpoint = `http://127.0.0.1:${address.port}/otlp`;
+  });
+  afterAll(() => limited.close());
+
+  it.each([
+    'protobuf',
+    'json',
+  ] as const)('retries a 429 after Retry-After and delivers (%s)', async (kind) => {
+    const lw = await numericWorld(new Factory(limited));
+    const exporter = exporterFromEnvironment(kind, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: limitedEndpoint,
+      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${lw.serviceToken.token}`,
+    });
+    const traced = memoryTracer();
+    agentRun(traced.tracer, { workspaceId: lw.workspace.id, userId: lw.owner.id });
+    const started = Date.now();
+    // The first export takes the token's one request of this second; the second is refused 429
+    // with Retry-After: 1, and the exporter's own retry delivers it.
+    expect(await exportSpans(exporter, traced.spans().slice(0, 2))).toEqual({ code: 0 });
+    expect(await exportSpans(exporter, traced.spans().slice(2))).toEqual({ code: 0 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    const history = await usage(limited, lw.ownerToken.token, lw.workspace.id);
+    expect(history.json().items[0].tokens).toEqual({ input: 250, output: 50, total: 300 });
+    await exporter.shutdown();
+  }, 30_000);
+});

@@ -125,8 +125,8 @@ export async function otlpTracesRoute(
           `An export holds at most ${INGEST_MAX_EVENTS} spans (got ${spans.length}); lower the exporter's batch size`,
         );
       }
-      const principal = request.principal!;
-      await authorizeRequest(deps.db, request);
+      // The token's org, or null for the deployment admin, whose spans each name theirs.
+      const { orgId: tokenOrg } = await authorizeRequest(deps.db, request);
 
       const reasons: string[] = [];
       const sent: OrgWrite[] = [];
@@ -134,16 +134,14 @@ export async function otlpTracesRoute(
       for (const span of spans) {
         const translated = translateSpan(span);
         const named = orgAttributeOf(span);
-        const orgId = principal.orgId ?? named;
+        const orgId = tokenOrg ?? named;
         if ('problem' in translated) {
           reasons.push(`span ${span.spanId || '?'}: ${translated.problem}`);
-        } else if (principal.orgId !== null && named !== undefined && named !== principal.orgId) {
-          reasons.push(
-            `span ${span.spanId}: tally.org.id: this token writes only to org "${principal.orgId}"`,
-          );
+        } else if (tokenOrg !== null && named !== undefined && named !== tokenOrg) {
+          reasons.push(`span ${span.spanId}: tally.org.id: this token writes only to org "${tokenOrg}"`);
         } else if (orgId === undefined) {
           reasons.push(`span ${span.spanId}: tally.org.id is required with the deployment admin token`);
-        } else if (!(await orgExists(orgId, knownOrgs, deps, principal.orgId))) {
+        } else if (!(await orgExists(orgId, knownOrgs, deps, tokenOrg))) {
           reasons.push(`span ${span.spanId}: tally.org.id: no org "${orgId}"`);
         } else {
           sent.push({ orgId, write: translated.write });
