@@ -76,6 +76,24 @@ describe('slots', () => {
     expect((await probe(t, token)).statusCode).toBe(200);
   });
 
+  it('are shared with OTLP, which is refused with a Status and Retry-After when they are taken', async () => {
+    const held = [hold(t, token), hold(t, token), hold(t, token)];
+    await untilInFlight(t, 3);
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/otlp/v1/traces',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      payload: '{"resourceSpans":[]}',
+    });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.json()).toEqual({
+      code: 14,
+      message: 'Too many ingestion requests in progress; retry shortly',
+    });
+    for (const request of held) expect((await finish(request)).statusCode).toBe(200);
+  });
+
   it('come back after every kind of failed request', async () => {
     const failures: [number, () => Promise<{ statusCode: number }>][] = [
       [415, () => probe(t, token, '[]', { 'content-type': 'text/plain' })],
