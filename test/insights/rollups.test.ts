@@ -319,17 +319,23 @@ describe('migration 0009', () => {
       `${w.workspace.id}|user|${w.owner.id}|day|2026-03-01 00:00:00+00|1|1`,
       `${w.workspace.id}|user|${w.owner.id}|hour|2026-03-01 10:00:00+00|1|1`,
     ]);
-    // Drop what 0009 made (this database's copy only), then apply it again over the stored rows.
-    for (const statement of [
-      'DROP TABLE execution_rollups',
-      'DROP TABLE ai_usage_rollups',
-      'DROP TABLE activity_key_rollups',
-      'DROP TABLE activity_totals',
-      'DROP FUNCTION execution_rollups_apply CASCADE',
-      'DROP FUNCTION ai_usage_rollups_apply CASCADE',
-    ])
-      await sql.raw(statement).execute(t.db);
-    await migrateInsights(t.db);
+    // Drop what 0009 made (this database's copy only), then apply it again over the stored rows,
+    // in one transaction as the migrator runs it. The app's self-recording keeps writing activity
+    // meanwhile: it waits for the lock on activities, so the backfill sees every record and
+    // nothing writes the totals before it.
+    await t.db.transaction().execute(async (trx) => {
+      await sql`LOCK TABLE activities IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+      for (const statement of [
+        'DROP TABLE execution_rollups',
+        'DROP TABLE ai_usage_rollups',
+        'DROP TABLE activity_key_rollups',
+        'DROP TABLE activity_totals',
+        'DROP FUNCTION execution_rollups_apply CASCADE',
+        'DROP FUNCTION ai_usage_rollups_apply CASCADE',
+      ])
+        await sql.raw(statement).execute(trx);
+      await migrateInsights(trx);
+    });
     expect(await expectExact(w.org.id)).toEqual(before);
     const keysAfter = await sql<{ row: string }>`
       SELECT concat_ws('|', workspace_id, dimension, key, grain, bucket::text, requests, failed) AS row

@@ -4,6 +4,7 @@
 // the read that needs them (metrics.ts).
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { startPeriodic } from '../../periodic.js';
 import { computeWorkspaceMetrics, METRICS_MAX_AGE_MS, storeWorkspaceMetrics } from './metrics.js';
 
 export const REFRESH_INTERVAL_MS = 30_000;
@@ -43,20 +44,5 @@ export function startMetricsRefresher(
   now: () => Date,
   onError: (error: unknown) => void,
 ): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    running = refreshActiveWorkspaceMetrics(db, now())
-      .catch(onError)
-      .finally(() => {
-        busy = false;
-      });
-  }, REFRESH_INTERVAL_MS);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startPeriodic(() => refreshActiveWorkspaceMetrics(db, now()), REFRESH_INTERVAL_MS, onError);
 }

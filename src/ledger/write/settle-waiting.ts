@@ -4,6 +4,7 @@
 // span that arrives during the sweep is either seen by it or sees its result.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { startPeriodic } from '../../periodic.js';
 import { settleSpans } from '../traces/settle-spans.js';
 import { waitingTraces } from '../traces/trace-spans.js';
 import { byString } from './claims.js';
@@ -36,20 +37,5 @@ export function startModelCallSettler(
   everyMs: number,
   onError: (error: unknown) => void,
 ): () => Promise<void> {
-  let running: Promise<unknown> = Promise.resolve();
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    running = settleWaitingModelCalls(db, new Date(Date.now() - holdMs))
-      .catch(onError)
-      .finally(() => {
-        busy = false;
-      });
-  }, everyMs);
-  timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
+  return startPeriodic(() => settleWaitingModelCalls(db, new Date(Date.now() - holdMs)), everyMs, onError);
 }
