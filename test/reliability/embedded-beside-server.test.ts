@@ -198,6 +198,8 @@ it.runIf(embedded)(
     expect(await service.stop()).toBe(0);
     expect(existsSync(join(socket, '..'))).toBe(false);
   },
+  // A server start and a CLI run, each a process opening PGlite: over 30 s on a loaded machine.
+  120_000,
 );
 
 it.runIf(!embedded)(
