@@ -83,7 +83,7 @@ export async function runDemo(
   const deployment = await openHost({ migrate: true });
   try {
     const started = Date.now();
-    const { orgs, summary } = await loadDemo(deployment.database.db, options, {
+    const { orgs, summary } = await loadDemo(deployment.database.db, deployment.keyring, options, {
       start: (label, total) => new Progress(label, total, 'rows', io.err, io.errIsTTY),
     });
     const seconds = (Date.now() - started) / 1000;
