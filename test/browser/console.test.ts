@@ -285,6 +285,12 @@ describe('the console', () => {
     }
     // …and from the chart itself: a click on the plot opens the bucket under the pointer.
     await goTo(page, `/?w=custom&start=${range.start}&end=${range.end}`);
+    // The average duration and tokens charts' buckets lead to the same records.
+    const recordsLink = (panel: string) =>
+      attribute(page, `[data-panel="${panel}"] tr[data-bucket="${bucket}"] a`, 'href');
+    expect(await recordsLink('requests')).toContain('#/explorer?');
+    expect(await recordsLink('duration')).toBe(await recordsLink('requests'));
+    expect(await recordsLink('tokens')).toBe(await recordsLink('requests'));
     const plot = page.locator('[data-panel="requests"] .u-over');
     const box = (await plot.boundingBox())!;
     await plot.hover({ position: { x: box.width / 2, y: box.height / 2 } });
@@ -308,16 +314,26 @@ describe('the console', () => {
     );
     const details = await world.api<{
       name: string;
-      hired_agent: { display_name: string; agent_type: string; tier: string; status: string } | null;
-      integration_credentials: { provider: string; status: string }[];
+      hired_agent: {
+        display_name: string;
+        persona_name: string | null;
+        agent_type: string;
+        tier: string;
+        status: string;
+      } | null;
+      integration_credentials: { provider: string; status: string; last_error: string | null }[];
       metrics_cache: Record<string, number>;
     }>(`/api/v1/workspaces/${workspace.uuid}`);
     expect(await text(page, '[data-field="name"]')).toBe(details.name);
     // The demo hired an agent and connected three integrations (one failing) for this workspace.
     const hired = details.hired_agent!;
     expect(hired).not.toBeNull();
-    expect(await text(page, '[data-field="hired-agent"]')).toBe(
-      `${hired.display_name} (${hired.agent_type}, ${hired.tier}, ${hired.status})`,
+    expect(await text(page, '[data-field="hired-agent"]')).toContain(
+      `${hired.display_name} “${hired.persona_name}”`,
+    );
+    expect(await text(page, '[data-field="hired-agent"] .badge')).toBe(hired.status);
+    expect(await text(page, '[data-field="hired-agent"] .note')).toContain(
+      `${hired.agent_type}, ${hired.tier} tier, hired `,
     );
     expect(details.integration_credentials.map((i) => i.status).sort()).toEqual([
       'connected',
@@ -330,6 +346,8 @@ describe('the console', () => {
         lis.map((li) => [li.getAttribute('data-provider'), li.querySelector('.badge')?.textContent]),
       );
     expect(providers).toEqual(details.integration_credentials.map((i) => [i.provider, i.status]));
+    const failing = details.integration_credentials.find((i) => i.status === 'error')!;
+    expect(await text(page, `[data-provider="${failing.provider}"] .error-text`)).toBe(failing.last_error);
     expect(Number(await attribute(page, '[data-metric="executions_30d"] dd', 'data-value'))).toBe(
       details.metrics_cache.executions_30d,
     );
