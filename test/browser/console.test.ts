@@ -325,6 +325,7 @@ describe('the console', () => {
       metrics_cache: Record<string, number>;
     }>(`/api/v1/workspaces/${workspace.uuid}`);
     expect(await text(page, '[data-field="name"]')).toBe(details.name);
+    expect(await text(page, 'h1')).toBe(details.name);
     // The demo hired an agent and connected three integrations (one failing) for this workspace.
     const hired = details.hired_agent!;
     expect(hired).not.toBeNull();

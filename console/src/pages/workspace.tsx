@@ -6,7 +6,7 @@ import { Panel } from '../components/panel.js';
 import { type Context, RequestsPanel, SeriesPanel, Tiles, TopPanel } from '../components/series-panels.js';
 import { WindowPicker, windowFromParams } from '../components/window-picker.js';
 import { compact, full, when } from '../format.js';
-import { useLoad } from '../load.js';
+import { type Loaded, useLoad } from '../load.js';
 import { href, navigate, type Route } from '../router.js';
 import type { Session } from '../session.js';
 
@@ -48,13 +48,17 @@ const METRIC_LABELS: Record<string, string> = {
   activity_failures_24h: 'Failures, 24 h',
 };
 
-function Details({ session, uuid, route }: { session: Session; uuid: string | null; route: Route }) {
-  const [entered, setEntered] = useState('');
-  const loaded = useLoad(
+/** Seed 002's details, by the UUID alias (null without one: the panel then asks for it). */
+function useDetails(session: Session, uuid: string | null): Loaded<WorkspaceDetails | null> {
+  return useLoad(
     () =>
       uuid ? apiGet<WorkspaceDetails>(session, `/api/v1/workspaces/${enc(uuid)}`) : Promise.resolve(null),
     [session.token, uuid],
   );
+}
+
+function Details({ loaded, route }: { loaded: Loaded<WorkspaceDetails | null>; route: Route }) {
+  const [entered, setEntered] = useState('');
   const useUuid = (event: Event) => {
     event.preventDefault();
     const params = Object.fromEntries(route.params);
@@ -416,15 +420,23 @@ export function WorkspacePage({ session, route }: { session: Session; route: Rou
   const uuid = route.params.get('uuid');
   const window = windowFromParams(route.params);
   const c: Context = { session, scope: { org: session.org, workspace }, window };
+  const details = useDetails(session, uuid);
+  // The workspace's name once seed 002 has given it; its id until then (or without a UUID).
+  const name = details.state === 'ready' && details.data ? details.data.name : null;
   return (
     <>
       <div class="page-head">
-        <h1>Workspace {workspace}</h1>
+        <h1>
+          {name ?? `Workspace ${workspace}`}
+          {name !== null && name !== `Workspace ${workspace}` && (
+            <span class="note"> · workspace {workspace}</span>
+          )}
+        </h1>
         <a class="button" href={href(['explorer'], { workspace })}>
           Explore its activity
         </a>
       </div>
-      <Details session={session} uuid={uuid} route={route} />
+      <Details loaded={details} route={route} />
       <div class="page-head">
         <h2 class="section">Over time</h2>
         <WindowPicker path={route.path} params={route.params} window={window} />
