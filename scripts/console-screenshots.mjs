@@ -38,30 +38,6 @@ try {
     if (i > 100) throw new Error('the server did not start');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  // A hired agent and an integration for the workspace page (the demo's data has none), through
-  // the CLI, which the running server carries out over its control socket.
-  const admin = (args, input) =>
-    execFileSync(process.execPath, [cli, 'admin', ...args], {
-      env,
-      cwd: root,
-      input,
-      stdio: ['pipe', 'ignore', 'inherit'],
-    });
-  admin([
-    'put-hired-agent',
-    '--workspace',
-    workspace.id,
-    '--agent-type',
-    'support',
-    '--display-name',
-    'Sam',
-    '--status',
-    'active',
-    '--tier',
-    'pro',
-  ]);
-  admin(['put-integration', '--workspace', workspace.id, '--provider', 'slack'], 'xoxb-screenshot-secret\n');
-
   mkdirSync(out, { recursive: true });
   const browser = await chromium.launch({
     executablePath: process.env.TALLY_CHROMIUM ?? '/usr/bin/chromium',

@@ -9,22 +9,33 @@ export type Loaded<T> =
   | { state: 'ready'; data: T };
 
 export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): Loaded<T> {
-  const [value, setValue] = useState<Loaded<T>>({ state: 'loading' });
+  // The answer remembers the deps it was loaded for: when they change (a new page, filter or
+  // window), the render that follows says "loading" at once, rather than showing the previous
+  // answer as ready until the effect below has run (a frame later).
+  const [value, setValue] = useState<{ deps: unknown[]; loaded: Loaded<T> }>({
+    deps,
+    loaded: { state: 'loading' },
+  });
   useEffect(() => {
     const controller = new AbortController();
-    setValue({ state: 'loading' });
+    setValue({ deps, loaded: { state: 'loading' } });
     load(controller.signal).then(
       (data) => {
-        if (!controller.signal.aborted) setValue({ state: 'ready', data });
+        if (!controller.signal.aborted) setValue({ deps, loaded: { state: 'ready', data } });
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
         const status = error instanceof ApiError ? error.status : 0;
         const message = error instanceof Error ? error.message : String(error);
-        setValue({ state: 'error', message, status });
+        setValue({ deps, loaded: { state: 'error', message, status } });
       },
     );
     return () => controller.abort();
   }, deps);
-  return value;
+  return sameDeps(value.deps, deps) ? value.loaded : { state: 'loading' };
+}
+
+/** As hooks compare deps: element by element, with Object.is. */
+function sameDeps(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((item, i) => Object.is(item, b[i]));
 }

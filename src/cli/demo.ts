@@ -9,9 +9,10 @@ import { Progress } from './progress.js';
 
 const USAGE = `Usage: tally demo [options]
 
-Fills the database with synthetic orgs, users, workspaces, agents, activity, executions and
-AI tool usages (Zipf-distributed: the first org is the largest), then prints tokens for the
-three largest orgs, and the console's address with a token to sign in with.
+Fills the database with synthetic orgs, users, workspaces (most with a hired agent, many with
+integrations, their secrets encrypted), agents, activity, executions and AI tool usages
+(Zipf-distributed: the first org is the largest), then prints tokens for the three largest
+orgs, and the console's address with a token to sign in with.
 
 Options (defaults in brackets):
   --orgs N          orgs [5]
@@ -83,7 +84,7 @@ export async function runDemo(
   const deployment = await openHost({ migrate: true });
   try {
     const started = Date.now();
-    const { orgs, summary } = await loadDemo(deployment.database.db, options, {
+    const { orgs, summary } = await loadDemo(deployment.database.db, deployment.keyring, options, {
       start: (label, total) => new Progress(label, total, 'rows', io.err, io.errIsTTY),
     });
     const seconds = (Date.now() - started) / 1000;

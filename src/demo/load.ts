@@ -12,6 +12,8 @@ import { insertActivities } from '../ledger/activity/insert.js';
 import { upsertAiUsages } from '../ledger/ai-usages/write.js';
 import { upsertExecutions } from '../ledger/executions/write.js';
 import { refreshLastActive } from '../ledger/write/last-active.js';
+import type { Keyring } from '../secrets/keys.js';
+import { loadHires } from './hires.js';
 import { activityBatch, aiUsageBatch, executionBatch, type RecordContext, recordContext } from './records.js';
 import { type DemoOrg, loadWorld, planWorld } from './world.js';
 
@@ -75,10 +77,17 @@ function groupByOrg<T extends { workspace_id: string }>(
 /** Per org, by record kind: how many records each org got. */
 export type LoadSummary = Map<string, { activities: number; executions: number; usages: number }>;
 
-export async function loadDemo(db: Kysely<Database>, options: DemoOptions, progress: ProgressSink) {
+/** `keyring` seals the demo integrations' secrets, as the admin route does. */
+export async function loadDemo(
+  db: Kysely<Database>,
+  keyring: Keyring,
+  options: DemoOptions,
+  progress: ProgressSink,
+) {
   const orgs: DemoOrg[] = planWorld(options);
   await loadWorld(db, orgs);
   const window = { seed: options.seed, days: options.days, now: options.now ?? Date.now() };
+  await loadHires(db, keyring, orgs, window.now);
   // One random stream per record kind: the kinds load concurrently (PostgreSQL then keeps both
   // cores busy) and each stays deterministic.
   const contexts = [0, 1, 2].map((stream) => recordContext(orgs, { ...window, stream }));

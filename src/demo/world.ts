@@ -4,6 +4,7 @@
 // seed, so loading the same world twice changes nothing.
 import { type Kysely, sql } from 'kysely';
 import type { AgentType, Database } from '../db/schema.js';
+import { type DemoHire, type DemoIntegration, planHire } from './hires.js';
 import { createRandom, Dice, ZipfPicker } from './random.js';
 
 export interface DemoWorkspace {
@@ -16,6 +17,9 @@ export interface DemoWorkspace {
   userIds: string[];
   apps: { id: string; endpoints: string[] }[];
   augmentations: string[];
+  /** Seed 002's hired agent and integrations (hires.ts; loaded by `tally demo`, not the bench). */
+  hire: DemoHire | null;
+  integrations: DemoIntegration[];
 }
 
 export interface DemoOrg {
@@ -107,7 +111,16 @@ export function planWorld(options: WorldOptions): DemoOrg[] {
         endpoints: Array.from({ length: rng.int(2, 6) }, (_, e) => `ep-${id}-${a + 1}-${e + 1}`),
       }));
       const augmentations = Array.from({ length: rng.int(1, 3) }, (_, g) => `aug-${id}-${g + 1}`);
-      workspaces.push({ orgId, id, uuid, ownerId, userIds: [...new Set(members)], apps, augmentations });
+      workspaces.push({
+        orgId,
+        id,
+        uuid,
+        ownerId,
+        userIds: [...new Set(members)],
+        apps,
+        augmentations,
+        ...planHire(agents, w, id, options.seed),
+      });
     }
     orgs.push({
       id: orgId,

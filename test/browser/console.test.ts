@@ -241,6 +241,18 @@ describe('the console', () => {
     // Numbers are formatted for people: the tile shows 1.2k-style figures and durations in ms or s.
     expect(await text(page, '[data-metric="avg_duration_ms"] .tile-value')).toMatch(/^\d+(\.\d)? (ms|s)$/);
     expect(await text(page, '[data-metric="tokens"] .tile-value')).toMatch(/^\d+(\.\d)?[kMB]?$/);
+    // The busiest workspace links straight to its page with its UUID alias (seed 002's address).
+    const busiest = (
+      await world.api<{ items: { key: string; label: string; uuid: string | null }[] }>(
+        `/v1/orgs/${world.org.id}/insights/top?dimension=workspaces&limit=1&start_time=${encodeURIComponent(range.start)}&end_time=${encodeURIComponent(range.end)}`,
+      )
+    ).items[0]!;
+    expect(busiest.uuid).toBe(world.org.demo.workspaces.find((w) => w.id === busiest.key)!.uuid);
+    await page.locator(`[data-panel="top-workspaces"] tr[data-key="${busiest.key}"] a`).click();
+    await page.locator('[data-field="name"]').waitFor();
+    expect(new URLSearchParams(page.url().split('?')[1]).get('uuid')).toBe(busiest.uuid);
+    expect(await text(page, '[data-field="name"]')).toBe(busiest.label);
+    await settled(page);
     await expectClean();
   });
 
@@ -273,6 +285,12 @@ describe('the console', () => {
     }
     // …and from the chart itself: a click on the plot opens the bucket under the pointer.
     await goTo(page, `/?w=custom&start=${range.start}&end=${range.end}`);
+    // The average duration and tokens charts' buckets lead to the same records.
+    const recordsLink = (panel: string) =>
+      attribute(page, `[data-panel="${panel}"] tr[data-bucket="${bucket}"] a`, 'href');
+    expect(await recordsLink('requests')).toContain('#/explorer?');
+    expect(await recordsLink('duration')).toBe(await recordsLink('requests'));
+    expect(await recordsLink('tokens')).toBe(await recordsLink('requests'));
     const plot = page.locator('[data-panel="requests"] .u-over');
     const box = (await plot.boundingBox())!;
     await plot.hover({ position: { x: box.width / 2, y: box.height / 2 } });
@@ -296,15 +314,41 @@ describe('the console', () => {
     );
     const details = await world.api<{
       name: string;
-      hired_agent: { display_name: string };
-      integration_credentials: { provider: string; status: string }[];
+      hired_agent: {
+        display_name: string;
+        persona_name: string | null;
+        agent_type: string;
+        tier: string;
+        status: string;
+      } | null;
+      integration_credentials: { provider: string; status: string; last_error: string | null }[];
       metrics_cache: Record<string, number>;
     }>(`/api/v1/workspaces/${workspace.uuid}`);
     expect(await text(page, '[data-field="name"]')).toBe(details.name);
-    expect(await text(page, '[data-field="hired-agent"]')).toContain(details.hired_agent.display_name);
-    expect(await text(page, '[data-provider="slack"] .badge')).toBe(
-      details.integration_credentials[0]!.status,
+    expect(await text(page, 'h1')).toBe(details.name);
+    // The demo hired an agent and connected three integrations (one failing) for this workspace.
+    const hired = details.hired_agent!;
+    expect(hired).not.toBeNull();
+    expect(await text(page, '[data-field="hired-agent"]')).toContain(
+      `${hired.display_name} “${hired.persona_name}”`,
     );
+    expect(await text(page, '[data-field="hired-agent"] .badge')).toBe(hired.status);
+    expect(await text(page, '[data-field="hired-agent"] .note')).toContain(
+      `${hired.agent_type}, ${hired.tier} tier, hired `,
+    );
+    expect(details.integration_credentials.map((i) => i.status).sort()).toEqual([
+      'connected',
+      'connected',
+      'error',
+    ]);
+    const providers = await page
+      .locator('[data-provider]')
+      .evaluateAll((lis) =>
+        lis.map((li) => [li.getAttribute('data-provider'), li.querySelector('.badge')?.textContent]),
+      );
+    expect(providers).toEqual(details.integration_credentials.map((i) => [i.provider, i.status]));
+    const failing = details.integration_credentials.find((i) => i.status === 'error')!;
+    expect(await text(page, `[data-provider="${failing.provider}"] .error-text`)).toBe(failing.last_error);
     expect(Number(await attribute(page, '[data-metric="executions_30d"] dd', 'data-value'))).toBe(
       details.metrics_cache.executions_30d,
     );

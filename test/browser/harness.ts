@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import { loadDemo } from '../../src/demo/load.js';
 import type { DemoOrg } from '../../src/demo/world.js';
 import { createToken } from '../../src/ledger/tokens/tokens.js';
+import { buildKeyring } from '../../src/secrets/keys.js';
 import { registerSecret } from '../helpers/run-log.js';
 import { bearer, buildTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -35,8 +36,10 @@ export async function consoleWorld(): Promise<ConsoleWorld> {
   const t = await buildTestApp();
   // Demo data over the last 30 days; the tests read windows that end before the test started,
   // so the console's own (self-recorded) requests never change the figures they compare.
+  // The demo gives its workspaces hired agents and integrations (seed 002's details) itself.
   const { orgs } = await loadDemo(
     t.db,
+    buildKeyring(t.config.secretKey!, t.config.previousSecretKeys),
     { orgs: 2, workspaces: 6, users: 12, activities: 4000, executions: 800, usages: 400, days: 30, seed: 7 },
     silent,
   );
@@ -51,25 +54,6 @@ export async function consoleWorld(): Promise<ConsoleWorld> {
   };
   const org = await signed(orgs[0]!);
   const other = await signed(orgs[1]!);
-  // A hired agent and an integration, so the workspace page has them to show.
-  const workspace = org.demo.workspaces[0]!;
-  const admin = bearer(t.adminToken);
-  const hired = await t.app.inject({
-    method: 'PUT',
-    url: `/v1/admin/workspaces/${workspace.id}/hired-agent`,
-    headers: admin,
-    payload: { agent_type: 'support', display_name: 'Sam the Support Agent', tier: 'pro', status: 'active' },
-  });
-  expect(hired.statusCode, hired.body).toBeLessThan(300);
-  const secret = 'sk_console_test_0123456789abcdef';
-  registerSecret(secret, 'integration secret');
-  const integration = await t.app.inject({
-    method: 'PUT',
-    url: `/v1/admin/workspaces/${workspace.id}/integrations/slack`,
-    headers: admin,
-    payload: { secret },
-  });
-  expect(integration.statusCode, integration.body).toBeLessThan(300);
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const address = t.app.server.address();
   if (!address || typeof address === 'string') throw new Error('no port');

@@ -9,6 +9,7 @@ import { prepareDeployment } from '../../src/bootstrap.js';
 import { runDemo } from '../../src/cli/demo.js';
 import { runExport } from '../../src/cli/export.js';
 import { loadConfig } from '../../src/config.js';
+import { readIntegrationSecret } from '../../src/ledger/workspaces/integrations.js';
 import { captureOutput } from '../helpers/capture.js';
 import { TEST_SECRET_KEY } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -123,6 +124,62 @@ it('loads a demo the API serves, idempotently, and exports it', async () => {
     });
     expect(details.statusCode, details.body).toBe(200);
     expect(details.json()).toMatchObject({ id: workspace.uuid, name: `Workspace ${workspace.id}` });
+    // The demo's first workspace of an org has a hired agent of the org and three integrations,
+    // one failing; their secrets are stored sealed (never in plain text) and no read returns them.
+    const { hired_agent, integration_credentials } = details.json();
+    expect(hired_agent).toMatchObject({ status: 'active', tier: 'pro', persona_name: 'Sam' });
+    expect(hired_agent.display_name).toEqual(expect.any(String));
+    expect(
+      integration_credentials.map((i: { provider: string; status: string }) => [i.provider, i.status]),
+    ).toEqual([
+      ['github', 'connected'],
+      ['hubspot', 'error'],
+      ['slack', 'connected'],
+    ]);
+    expect(integration_credentials[1].last_error).toBe(
+      'hubspot refused the stored token (401 Unauthorized): reconnect it',
+    );
+    expect(JSON.stringify(integration_credentials)).not.toMatch(/demo_|secret/);
+    const stored = await deployment.database.db
+      .selectFrom('integration_credentials')
+      .select(['org_id', 'workspace_id', 'provider', 'secret_ciphertext', 'key_id'])
+      .execute();
+    // A few per workspace across the demo's orgs, each sealed: opening it with the keyring gives a
+    // demo secret that the ciphertext does not contain.
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    for (const row of stored) {
+      const secret = await readIntegrationSecret(
+        deployment.database.db,
+        deployment.keyring,
+        row.org_id,
+        row.workspace_id,
+        row.provider,
+      );
+      expect(secret).toMatch(new RegExp(`^demo_${row.provider}_[A-Za-z0-9_-]{24}$`));
+      expect(Buffer.from(row.secret_ciphertext).includes(Buffer.from(secret))).toBe(false);
+    }
+    const hires = await deployment.database.db
+      .selectFrom('workspaces')
+      .innerJoin('hired_agents', (join) =>
+        join
+          .onRef('hired_agents.org_id', '=', 'workspaces.org_id')
+          .onRef('hired_agents.id', '=', 'workspaces.hired_agent_id'),
+      )
+      .select(['workspaces.id', 'hired_agents.workspace_id'])
+      .execute();
+    // Three workspaces in four have hired an agent (of 10 workspaces; two runs wrote each once).
+    expect(hires.length).toBeGreaterThanOrEqual(6);
+    for (const hire of hires) expect(hire.workspace_id).toBe(hire.id);
+    expect(
+      Number(
+        (
+          await deployment.database.db
+            .selectFrom('hired_agents')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    ).toBe(hires.length);
     const history = await app.inject({
       method: 'GET',
       url: '/workspaces/usage',

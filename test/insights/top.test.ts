@@ -31,6 +31,16 @@ const item = (key: string, label: string, requests: number, failed: number, fail
   failure_rate,
 });
 
+/** A workspaces item also carries the workspace's UUID alias, or null. */
+const workspace = (
+  key: string,
+  label: string,
+  uuid: string | null,
+  requests: number,
+  failed: number,
+  failure_rate: number,
+) => ({ ...item(key, label, requests, failed, failure_rate), uuid });
+
 const answer = (dimension: string, items: ReturnType<typeof item>[]) => ({
   dimension,
   start_time: '2026-03-01T10:00:00.000Z',
@@ -45,8 +55,8 @@ describe('insights top', () => {
   it('busiest workspaces, users, endpoints and agents of the org', async () => {
     expect(await top(`dimension=workspaces&${WINDOW}`)).toEqual(
       answer('workspaces', [
-        item(w.w1.id, 'Acme Support', 3, 1, 0.3333),
-        item(w.w2.id, 'Beta Labs', 1, 0, 0),
+        workspace(w.w1.id, 'Acme Support', w.w1.uuid, 3, 1, 0.3333),
+        workspace(w.w2.id, 'Beta Labs', null, 1, 0, 0),
       ]),
     );
     const [first, second] = [w.u1.id, w.u2.id].sort();
@@ -84,7 +94,10 @@ describe('insights top', () => {
       dimension: 'workspaces',
       start_time: '2026-03-01T10:00:00.000Z',
       end_time: '2026-03-01T11:00:00.000Z',
-      items: [item(w.w1.id, 'Acme Support', 2, 1, 0.5), item(w.w2.id, 'Beta Labs', 1, 0, 0)],
+      items: [
+        workspace(w.w1.id, 'Acme Support', w.w1.uuid, 2, 1, 0.5),
+        workspace(w.w2.id, 'Beta Labs', null, 1, 0, 0),
+      ],
     });
     // Whole days (02-28 … 03-01 from day rows) plus the hours of 03-02 before 01:00.
     expect(
@@ -93,7 +106,10 @@ describe('insights top', () => {
       dimension: 'workspaces',
       start_time: '2026-02-28T00:00:00.000Z',
       end_time: '2026-03-02T01:00:00.000Z',
-      items: [item(w.w1.id, 'Acme Support', 4, 1, 0.25), item(w.w2.id, 'Beta Labs', 1, 0, 0)],
+      items: [
+        workspace(w.w1.id, 'Acme Support', w.w1.uuid, 4, 1, 0.25),
+        workspace(w.w2.id, 'Beta Labs', null, 1, 0, 0),
+      ],
     });
   });
 });

@@ -1,7 +1,7 @@
 // A small, fully known world for the insights routes: two workspaces, two users, two agents, and
 // activity, executions and AI tool usages at chosen instants of 2026-03-01 (far from "now", so the
 // routes' own self-recorded requests never fall into the windows the tests read).
-import { type Factory, uid } from '../helpers/factories.js';
+import { type Factory, uid, uuid } from '../helpers/factories.js';
 import { executionEvent } from '../usage-history/helpers.js';
 
 function activity(data: Record<string, unknown>) {
@@ -31,7 +31,12 @@ export async function insightsWorld(f: Factory) {
   const org = w.org.id;
   const u1 = await f.user(org, { id: uid('u1') });
   const u2 = await f.user(org, { id: uid('u2') });
-  const w1 = await f.workspace(org, { ownerId: w.owner.id, name: 'Acme Support' });
+  // Acme Support has a UUID alias (seed 002's address for it), Beta Labs none.
+  const w1Uuid = uuid();
+  const w1 = {
+    ...(await f.workspace(org, { ownerId: w.owner.id, name: 'Acme Support', uuid: w1Uuid })),
+    uuid: w1Uuid,
+  };
   const w2 = await f.workspace(org, { ownerId: w.owner.id, name: 'Beta Labs' });
   const chat = await f.agent(org, { type: 'chat', name: 'Chat Bot' });
   const image = await f.agent(org, { type: 'image', name: 'Painter' });

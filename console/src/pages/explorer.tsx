@@ -241,7 +241,7 @@ export function Explorer({ session, route }: { session: Session; route: Route })
                 : ''}
             </p>
             <div class="scroll">
-              <table class="records">
+              <table class="records stack">
                 <thead>
                   <tr>
                     <th scope="col">Time (UTC)</th>
@@ -261,7 +261,7 @@ export function Explorer({ session, route }: { session: Session; route: Route })
                 <tbody>
                   {page.activities.map((record) => (
                     <tr key={record.id} data-id={record.id} class={record.success ? '' : 'failed'}>
-                      <td>
+                      <td data-label="Time (UTC)">
                         <button
                           type="button"
                           class="link"
@@ -271,21 +271,23 @@ export function Explorer({ session, route }: { session: Session; route: Route })
                           {when(record.timestamp)}
                         </button>
                       </td>
-                      <td class="path">
+                      <td class="path" data-label="Request">
                         <code>
                           {record.method ?? ''} {record.path ?? ''}
                         </code>
                       </td>
-                      <td>{record.action ?? '–'}</td>
-                      <td>{record.resource_type ?? '–'}</td>
-                      <td>{record.workspace_id ?? '–'}</td>
-                      <td>{record.user_id ?? '–'}</td>
-                      <td class="num">
+                      <td data-label="Action">{record.action ?? '–'}</td>
+                      <td data-label="Resource">{record.resource_type ?? '–'}</td>
+                      <td data-label="Workspace">{record.workspace_id ?? '–'}</td>
+                      <td data-label="User">{record.user_id ?? '–'}</td>
+                      <td class="num" data-label="Status">
                         <span class={record.success ? 'badge succeeded' : 'badge failed'}>
                           {record.status_code ?? '–'}
                         </span>
                       </td>
-                      <td class="num">{duration(record.duration_ms)}</td>
+                      <td class="num" data-label="Duration">
+                        {duration(record.duration_ms)}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

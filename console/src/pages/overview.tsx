@@ -25,6 +25,7 @@ export function Overview({ session, route }: { session: Session; route: Route })
           title="Average duration"
           metric="avg_duration_ms"
           format={duration}
+          link
         />
         <SeriesPanel c={c} id="tokens" title="Tokens" metric="tokens" format={compact} link />
         <SeriesPanel

@@ -6,7 +6,7 @@ import { Panel } from '../components/panel.js';
 import { type Context, RequestsPanel, SeriesPanel, Tiles, TopPanel } from '../components/series-panels.js';
 import { WindowPicker, windowFromParams } from '../components/window-picker.js';
 import { compact, full, when } from '../format.js';
-import { useLoad } from '../load.js';
+import { type Loaded, useLoad } from '../load.js';
 import { href, navigate, type Route } from '../router.js';
 import type { Session } from '../session.js';
 
@@ -20,6 +20,7 @@ interface WorkspaceDetails {
   metrics_cache: Record<string, unknown>;
   hired_agent: {
     display_name: string;
+    persona_name: string | null;
     agent_type: string;
     status: string;
     tier: string;
@@ -47,13 +48,17 @@ const METRIC_LABELS: Record<string, string> = {
   activity_failures_24h: 'Failures, 24 h',
 };
 
-function Details({ session, uuid, route }: { session: Session; uuid: string | null; route: Route }) {
-  const [entered, setEntered] = useState('');
-  const loaded = useLoad(
+/** Seed 002's details, by the UUID alias (null without one: the panel then asks for it). */
+function useDetails(session: Session, uuid: string | null): Loaded<WorkspaceDetails | null> {
+  return useLoad(
     () =>
       uuid ? apiGet<WorkspaceDetails>(session, `/api/v1/workspaces/${enc(uuid)}`) : Promise.resolve(null),
     [session.token, uuid],
   );
+}
+
+function Details({ loaded, route }: { loaded: Loaded<WorkspaceDetails | null>; route: Route }) {
+  const [entered, setEntered] = useState('');
   const useUuid = (event: Event) => {
     event.preventDefault();
     const params = Object.fromEntries(route.params);
@@ -84,9 +89,19 @@ function Details({ session, uuid, route }: { session: Session; uuid: string | nu
               <dd>{when(details.last_active_at)}</dd>
               <dt>Hired agent</dt>
               <dd data-field="hired-agent">
-                {details.hired_agent
-                  ? `${details.hired_agent.display_name} (${details.hired_agent.agent_type}, ${details.hired_agent.tier}, ${details.hired_agent.status})`
-                  : 'none'}
+                {details.hired_agent ? (
+                  <>
+                    {details.hired_agent.display_name}
+                    {details.hired_agent.persona_name ? ` “${details.hired_agent.persona_name}”` : ''}{' '}
+                    <span class={`badge ${details.hired_agent.status}`}>{details.hired_agent.status}</span>
+                    <span class="note block">
+                      {details.hired_agent.agent_type}, {details.hired_agent.tier} tier, hired{' '}
+                      {when(details.hired_agent.hired_at)}
+                    </span>
+                  </>
+                ) : (
+                  'none'
+                )}
               </dd>
             </dl>
             <div>
@@ -99,11 +114,15 @@ function Details({ session, uuid, route }: { session: Session; uuid: string | nu
                     <li key={integration.provider} data-provider={integration.provider}>
                       <strong>{integration.provider}</strong>{' '}
                       <span class={`badge ${integration.status}`}>{integration.status}</span>
-                      <span class="note">
-                        {' '}
+                      <span class="note block">
                         connected {when(integration.connected_at)}
-                        {integration.last_error ? ` · ${integration.last_error}` : ''}
+                        {integration.last_verified_at
+                          ? `, verified ${when(integration.last_verified_at)}`
+                          : ''}
                       </span>
+                      {integration.last_error && (
+                        <span class="error-text block">{integration.last_error}</span>
+                      )}
                     </li>
                   ))}
                 </ul>
@@ -112,8 +131,10 @@ function Details({ session, uuid, route }: { session: Session; uuid: string | nu
             <div>
               <h3>Metrics</h3>
               <dl class="metrics">
-                {Object.entries(details.metrics_cache)
-                  .filter(([name, value]) => typeof value === 'number' && name in METRIC_LABELS)
+                {/* In the labels' order: the cache's own key order changes as it is refreshed. */}
+                {Object.keys(METRIC_LABELS)
+                  .map((name) => [name, details.metrics_cache[name]] as const)
+                  .filter(([, value]) => typeof value === 'number')
                   .map(([name, value]) => (
                     <div key={name} data-metric={name}>
                       <dt>{METRIC_LABELS[name]}</dt>
@@ -196,7 +217,7 @@ function History({ session, workspace }: { session: Session; workspace: string }
       {(history) => (
         <>
           <div class="scroll">
-            <table>
+            <table class="stack">
               <thead>
                 <tr>
                   <th scope="col">When (UTC)</th>
@@ -215,19 +236,21 @@ function History({ session, workspace }: { session: Session; workspace: string }
               <tbody>
                 {history.items.map((item) => (
                   <tr key={item.id} data-id={item.id}>
-                    <td>{when(item.created_at)}</td>
-                    <td>
+                    <td data-label="When (UTC)">{when(item.created_at)}</td>
+                    <td data-label="Agent">
                       {item.name} <span class="note">{item.type}</span>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <span class={`badge ${item.status}`}>{item.status}</span>
                     </td>
-                    <td>{item.email ?? '–'}</td>
-                    <td class="num" data-value={item.credits}>
+                    <td data-label="User">{item.email ?? '–'}</td>
+                    <td data-label="Credits" class="num" data-value={item.credits}>
                       {full(item.credits)}
                     </td>
-                    <td class="num">{compact(item.tokens?.total ?? null)}</td>
-                    <td class="output">
+                    <td data-label="Tokens" class="num">
+                      {compact(item.tokens?.total ?? null)}
+                    </td>
+                    <td data-label="Output" class="output">
                       <OutputCell output={item.output} link={item.link} />
                     </td>
                   </tr>
@@ -327,7 +350,7 @@ function AiUsagesPanel({ session, workspace }: { session: Session; workspace: st
             {full(answer.pagination.total)} usages
           </p>
           <div class="scroll">
-            <table>
+            <table class="stack">
               <thead>
                 <tr>
                   <th scope="col">Created (UTC)</th>
@@ -342,13 +365,15 @@ function AiUsagesPanel({ session, workspace }: { session: Session; workspace: st
               <tbody>
                 {answer.usages.map((usage) => (
                   <tr key={usage.id} data-id={usage.id}>
-                    <td>{when(usage.createdAt)}</td>
-                    <td>{usage.toolType}</td>
-                    <td>
+                    <td data-label="Created (UTC)">{when(usage.createdAt)}</td>
+                    <td data-label="Tool type">{usage.toolType}</td>
+                    <td data-label="Status">
                       <span class={`badge ${usage.status}`}>{usage.status}</span>
                     </td>
-                    <td class="num">{full(usage.cost)}</td>
-                    <td>{when(usage.completedAt)}</td>
+                    <td data-label="Cost" class="num">
+                      {full(usage.cost)}
+                    </td>
+                    <td data-label="Completed">{when(usage.completedAt)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -395,15 +420,23 @@ export function WorkspacePage({ session, route }: { session: Session; route: Rou
   const uuid = route.params.get('uuid');
   const window = windowFromParams(route.params);
   const c: Context = { session, scope: { org: session.org, workspace }, window };
+  const details = useDetails(session, uuid);
+  // The workspace's name once seed 002 has given it; its id until then (or without a UUID).
+  const name = details.state === 'ready' && details.data ? details.data.name : null;
   return (
     <>
       <div class="page-head">
-        <h1>Workspace {workspace}</h1>
+        <h1>
+          {name ?? `Workspace ${workspace}`}
+          {name !== null && name !== `Workspace ${workspace}` && (
+            <span class="note"> · workspace {workspace}</span>
+          )}
+        </h1>
         <a class="button" href={href(['explorer'], { workspace })}>
           Explore its activity
         </a>
       </div>
-      <Details session={session} uuid={uuid} route={route} />
+      <Details loaded={details} route={route} />
       <div class="page-head">
         <h2 class="section">Over time</h2>
         <WindowPicker path={route.path} params={route.params} window={window} />

@@ -29,6 +29,8 @@ export interface TopItem {
   requests: number;
   failed: number;
   failure_rate: number;
+  /** Workspaces only: the UUID alias that seed 002's workspace route takes (null without one). */
+  uuid?: string | null;
 }
 
 /** Rows of the grains covering the window (an aligned window is whole days and whole hours). */
@@ -75,22 +77,37 @@ export async function readTop(db: Kysely<Database>, query: TopQuery): Promise<To
     SELECT key, requests, failed FROM (${source(query)}) AS t
     WHERE requests > 0 ORDER BY requests DESC, key LIMIT ${query.limit}`.execute(withInsightsTables(db));
   const kind = query.dimension === 'endpoints' ? null : query.dimension.slice(0, -1);
-  const labels = await labelsOf(
-    db,
-    query.orgId,
-    kind,
-    rows.rows.map((row) => row.key),
-  );
+  const keys = rows.rows.map((row) => row.key);
+  const labels = await labelsOf(db, query.orgId, kind, keys);
+  const uuids = query.dimension === 'workspaces' ? await workspaceUuids(db, query.orgId, keys) : null;
   return rows.rows.map((row) => {
     const requests = Number(row.requests);
     const failed = Number(row.failed);
     const key = query.dimension === 'endpoints' ? `endpoint:${row.key}` : row.key;
-    return {
+    const item: TopItem = {
       key,
       label: labels.get(row.key) ?? row.key,
       requests,
       failed,
       failure_rate: Math.round((failed / requests) * 10_000) / 10_000,
     };
+    if (uuids !== null) item.uuid = uuids.get(row.key) ?? null;
+    return item;
   });
+}
+
+/** The UUID aliases of workspaces, so a client can link a workspace to seed 002's details. */
+async function workspaceUuids(
+  db: Kysely<Database>,
+  orgId: string,
+  ids: string[],
+): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('workspaces')
+    .select(['id', 'uuid'])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(rows.flatMap((row) => (row.uuid === null ? [] : [[row.id, row.uuid] as const])));
 }

@@ -97,6 +97,12 @@ export const Top = Type.Object({
       requests: Type.Integer(),
       failed: Type.Integer(),
       failure_rate: Type.Number(),
+      uuid: Type.Optional(
+        Type.Union([Type.String(), Type.Null()], {
+          description:
+            "dimension=workspaces only: the workspace's UUID alias, which GET /api/v1/workspaces/{workspace_uuid} takes (null when it has none)",
+        }),
+      ),
     }),
   ),
 });

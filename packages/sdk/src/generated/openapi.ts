@@ -5583,6 +5583,8 @@ export interface operations {
                             key: string;
                             label: string;
                             requests: number;
+                            /** @description dimension=workspaces only: the workspace's UUID alias, which GET /api/v1/workspaces/{workspace_uuid} takes (null when it has none) */
+                            uuid?: string | null;
                         }[];
                         start_time: string;
                     };
@@ -9112,6 +9114,8 @@ export interface operations {
                             key: string;
                             label: string;
                             requests: number;
+                            /** @description dimension=workspaces only: the workspace's UUID alias, which GET /api/v1/workspaces/{workspace_uuid} takes (null when it has none) */
+                            uuid?: string | null;
                         }[];
                         start_time: string;
                     };
