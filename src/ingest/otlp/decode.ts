@@ -165,7 +165,13 @@ function pbAttributes(list: PbKeyValue[] | undefined): Attributes {
   return attributes;
 }
 
-const hex = (bytes: Uint8Array | undefined): string => Buffer.from(bytes ?? []).toString('hex');
+/** Bytes as hex; protobufjs hands out Buffer views of the body, read in place (not copied). */
+function hex(bytes: Uint8Array | undefined): string {
+  if (bytes === undefined || bytes.length === 0) return '';
+  return Buffer.isBuffer(bytes)
+    ? bytes.toString('hex')
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
+}
 
 function readProtobuf(body: Buffer): OtlpSpan[] {
   const kind = protobufExportKind(body);
@@ -350,15 +356,22 @@ function readJson(body: Buffer): OtlpSpan[] {
 
 // ---- both ----
 
-/** The span with `problem` set when its ids or times cannot be recorded. */
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+/**
+ * The span with `problem` set when its ids or times cannot be recorded. Its ids are lowercase hex
+ * already (hex() of protobuf bytes; jsonId() answers 'x' for a JSON id that is not hex), so their
+ * lengths tell their sizes.
+ */
 function checked(span: OtlpSpan): OtlpSpan {
   if (span.problem !== null) return span;
   const problem =
-    !/^[0-9a-f]{32}$/.test(span.traceId) || /^0+$/.test(span.traceId)
+    span.traceId.length !== 32 || span.traceId === ZERO_TRACE
       ? 'traceId must be 16 bytes, not all zero'
-      : !/^[0-9a-f]{16}$/.test(span.spanId) || /^0+$/.test(span.spanId)
+      : span.spanId.length !== 16 || span.spanId === ZERO_SPAN
         ? 'spanId must be 8 bytes, not all zero'
-        : span.parentSpanId !== null && !/^[0-9a-f]{16}$/.test(span.parentSpanId)
+        : span.parentSpanId !== null && span.parentSpanId.length !== 16
           ? 'parentSpanId must be 8 bytes or empty'
           : span.startNanos <= 0n
             ? 'startTimeUnixNano is required'
