@@ -6,7 +6,7 @@
 import protobuf from 'protobufjs';
 import { WIRE } from './proto.js';
 
-const MAX_VALUE_DEPTH = 32;
+export const MAX_VALUE_DEPTH = 32;
 
 type Layout = Record<number, [wire: number, nested?: string]>;
 
@@ -65,7 +65,7 @@ class Overrun extends Error {}
  * reader walks the whole body (a nested message is a range of it, not a copy with a reader of
  * its own): this pass runs on every export, so it allocates nothing per field.
  */
-function check(reader: protobuf.Reader, end: number, type: string, valueDepth: number): string | null {
+export function check(reader: protobuf.Reader, end: number, type: string, valueDepth: number): string | null {
   const layout = LAYOUTS[type]!;
   while (reader.pos < end) {
     const tag = reader.uint32();
