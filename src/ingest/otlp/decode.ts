@@ -173,14 +173,20 @@ function hex(bytes: Uint8Array | undefined): string {
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 }
 
-function readProtobuf(body: Buffer): OtlpSpan[] {
+/**
+ * A protobuf export read by the checked path alone, never the one-pass reader: for the test that
+ * holds the one-pass reader to the same spans and the same refusals.
+ */
+export const readCheckedProtobuf = (body: Buffer): OtlpSpan[] => readProtobuf(body, false);
+
+function readProtobuf(body: Buffer, onePass = true): OtlpSpan[] {
   const kind = protobufExportKind(body);
   if (kind === 'logs' || kind === 'metrics') {
     throw notTraces(
       `This is an OTLP ${kind} export; Tally accepts trace exports only (send ${kind} elsewhere)`,
     );
   }
-  if (kind !== 'unknown') {
+  if (onePass && kind !== 'unknown') {
     try {
       return readPlainTraces(body);
     } catch {
