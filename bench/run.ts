@@ -9,6 +9,7 @@ import { databaseName, datasetSpec, ensureDataset } from './lib/dataset.js';
 import { measure } from './lib/http-load.js';
 import { runIngest } from './lib/ingest.js';
 import { parseOptions, USAGE } from './lib/options.js';
+import { runOtlpIngest } from './lib/otlp-ingest.js';
 import { ensurePgliteDataset, pgliteDataDir, withPglite } from './lib/pglite-dataset.js';
 import {
   type BenchReport,
@@ -151,6 +152,30 @@ async function main(argv: string[]): Promise<number> {
       );
     }
 
+    // Issue #13: OTLP traces beside CloudEvents of the same records (`--only otlp` runs it alone).
+    const otlp =
+      databaseUrl &&
+      options.otlpRuns > 0 &&
+      (options.only.length === 0 ||
+        options.only.some((part) => 'ingestion'.includes(part) || 'otlp'.includes(part)))
+        ? await runOtlpIngest({
+            server,
+            databaseUrl: options.databaseUrl,
+            databaseName: databaseName(options.databaseUrl),
+            adminToken: options.adminToken,
+            runs: options.otlpRuns,
+            clients: options.ingestClients,
+          })
+        : null;
+    if (otlp) {
+      const ratios = otlp.protobufOverCloudEvents;
+      process.stderr.write(
+        `bench: OTLP protobuf / CloudEvents JSON service CPU: ${ratios.serviceCpuPerRecord} per record on the wire, ` +
+          `${ratios.serviceCpuPerLedgerRecord} per ledger record (target ≤ 1: ${otlp.targetMet ? 'met' : 'MISSED'}); ` +
+          `service + PostgreSQL per ledger record ${ratios.totalCpuPerLedgerRecord}\n`,
+      );
+    }
+
     const { serviceToken: _s, ownerToken: _o, ...publicTargets } = targets;
     const report: BenchReport = {
       benchmark: 'reads',
@@ -176,6 +201,7 @@ async function main(argv: string[]): Promise<number> {
       server: { peakRssMb: mb(server.lifetimePeak()) },
       scenarios: results,
       ingestion,
+      otlp,
     };
     mkdirSync(options.resultsDir, { recursive: true });
     const stem = join(

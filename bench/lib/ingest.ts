@@ -49,8 +49,8 @@ export interface IngestResult {
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
-/** Removes everything the two orgs own, in every table that has an org_id. */
-async function removeOrgs(databaseUrl: string, orgIds: string[]): Promise<void> {
+/** Removes everything the orgs own, in every table that has an org_id. */
+export async function removeOrgs(databaseUrl: string, orgIds: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -81,32 +81,39 @@ async function removeOrgs(databaseUrl: string, orgIds: string[]): Promise<void> 
   }
 }
 
-function post(agent: http.Agent, url: URL, token: string, body: string) {
-  return new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
+/** One POST of a pre-encoded body (CloudEvents unless `path` and `contentType` say otherwise). */
+export function post(
+  agent: http.Agent,
+  url: URL,
+  token: string,
+  body: string | Buffer,
+  path = '/v1/ingest',
+  contentType = 'application/cloudevents-batch+json',
+) {
+  return new Promise<{ status: number; body: Buffer; ms: number }>((resolve, reject) => {
     const started = process.hrtime.bigint();
     const request = http.request(
       {
         agent,
         host: url.hostname,
         port: url.port,
-        path: '/v1/ingest',
+        path,
         method: 'POST',
         headers: {
           authorization: `Bearer ${token}`,
-          'content-type': 'application/cloudevents-batch+json',
+          'content-type': contentType,
           'content-length': Buffer.byteLength(body),
         },
       },
       (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          text += chunk;
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
         });
         response.on('end', () =>
           resolve({
             status: response.statusCode ?? 0,
-            body: text,
+            body: Buffer.concat(chunks),
             ms: Number(process.hrtime.bigint() - started) / 1e6,
           }),
         );
@@ -118,13 +125,12 @@ function post(agent: http.Agent, url: URL, token: string, body: string) {
   });
 }
 
-/** Runs `work(i)` for i in [0, count) on `workers` concurrent loops, in order of i. */
 /**
  * Each phase starts from a fresh checkpoint. After one, the first change to each page writes the
  * whole page to the WAL; without this, whichever phase a checkpoint fell into paid that alone
  * (COPY measured anywhere from 20,000 to 48,000 rows/s on the same data).
  */
-async function checkpoint(databaseUrl: string): Promise<void> {
+export async function checkpoint(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -137,7 +143,12 @@ async function checkpoint(databaseUrl: string): Promise<void> {
   }
 }
 
-async function pool(count: number, workers: number, work: (index: number) => Promise<void>): Promise<number> {
+/** Runs `work(i)` for i in [0, count) on `workers` concurrent loops, in order of i; its seconds. */
+export async function pool(
+  count: number,
+  workers: number,
+  work: (index: number) => Promise<void>,
+): Promise<number> {
   let next = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
@@ -172,6 +183,17 @@ async function copyUnit(client: pg.Client, orgless: CopyUnit): Promise<void> {
   await client.query('COMMIT');
 }
 
+/** An org token with the ingest ability, made through the admin API as a platform would. */
+export async function ingestToken(baseUrl: string, adminToken: string, orgId: string): Promise<string> {
+  const answer = await fetch(`${baseUrl}/v1/admin/orgs/${orgId}/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench ingestion', abilities: ['ingest'] }),
+  });
+  if (answer.status !== 201) throw new Error(`could not create an ingestion token: ${await answer.text()}`);
+  return ((await answer.json()) as { token: string }).token;
+}
+
 export async function runIngest(options: {
   server: RunningServer;
   databaseUrl: string;
@@ -202,16 +224,7 @@ export async function runIngest(options: {
   }
 
   const base = new URL(options.server.baseUrl);
-  const adminAgent = new http.Agent({ keepAlive: true });
-  const tokenAnswer = await fetch(`${options.server.baseUrl}/v1/admin/orgs/${ingestOrgId}/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench ingestion', abilities: ['ingest'] }),
-  });
-  if (tokenAnswer.status !== 201)
-    throw new Error(`could not create an ingestion token: ${await tokenAnswer.text()}`);
-  const token = ((await tokenAnswer.json()) as { token: string }).token;
-  adminAgent.destroy();
+  const token = await ingestToken(options.server.baseUrl, options.adminToken, ingestOrgId);
 
   const cpu = await CpuMeter.open(options.databaseUrl, options.databaseName, options.server.pid);
   const figures = async (
@@ -250,8 +263,8 @@ export async function runIngest(options: {
       latencies.push(answer.ms);
       statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
       if (answer.status !== 200)
-        throw new Error(`ingestion answered ${answer.status}: ${answer.body.slice(0, 300)}`);
-      const body = JSON.parse(answer.body) as { accepted: number; duplicates: number };
+        throw new Error(`ingestion answered ${answer.status}: ${answer.body.toString('utf8', 0, 300)}`);
+      const body = JSON.parse(answer.body.toString('utf8')) as { accepted: number; duplicates: number };
       if (tally) {
         tally.accepted += body.accepted;
         tally.duplicates += body.duplicates;

@@ -28,6 +28,8 @@ export interface BenchOptions {
   ingestEvents: number;
   /** Concurrent ingestion clients (and COPY connections). */
   ingestClients: number;
+  /** Agent runs sent in each format of the OTLP comparison (0 skips it). */
+  otlpRuns: number;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -48,13 +50,17 @@ Options (defaults in brackets):
   --concurrency LIST   concurrent connections, comma separated [1,32]
   --seed N             dataset seed [1]
   --reload             drop the benchmark database and load it again (fresh data)
-  --only LIST          run only scenarios whose name contains one of these (comma separated)
+  --only LIST          run only scenarios whose name contains one of these (comma separated);
+                       "ingestion" runs both ingestion measures, "otlp" the OTLP comparison alone
   --port N             port of the service under test [3917]
   --results DIR        where results are written [bench/results]
   --profile DIR        write a V8 CPU profile of the service into DIR (node --cpu-prof)
   --ingest-events N    events sent in the ingestion measure, in batches of 1,000; 0 skips it
                        [300,000 × scale, at least 20,000]
   --ingest-clients N   concurrent ingestion clients (and COPY connections) [4]
+  --otlp-runs N        agent runs (5 spans, 3 CloudEvents each) sent as OTLP protobuf, OTLP JSON
+                       and CloudEvents, in requests of 100 runs; 0 skips it
+                       [ingest events / 5: 60,000 at full scale, at least 4,000]
 `;
 
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432';
@@ -91,6 +97,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       profile: { type: 'string' },
       'ingest-events': { type: 'string' },
       'ingest-clients': { type: 'string' },
+      'otlp-runs': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -99,6 +106,12 @@ export function parseOptions(argv: string[]): BenchOptions | null {
   const pglite = values.pglite ?? false;
   const scale = values.scale === undefined ? (pglite ? 0.1 : 1) : positive(values.scale, 'scale', false);
   const requests = values.requests === undefined ? 1000 : positive(values.requests, 'requests', true);
+  const ingestEvents =
+    values['ingest-events'] === undefined
+      ? Math.max(20_000, Math.round(300_000 * scale))
+      : values['ingest-events'] === '0'
+        ? 0
+        : positive(values['ingest-events'], 'ingest-events', true);
   return {
     scale,
     pglite,
@@ -120,13 +133,14 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     secretKey: 'tally-bench-secret-key-not-for-production-0001',
     adminToken: 'tally-bench-admin-token-not-for-production-0001',
     resultsDir: values.results ?? 'bench/results',
-    ingestEvents:
-      values['ingest-events'] === undefined
-        ? Math.max(20_000, Math.round(300_000 * scale))
-        : values['ingest-events'] === '0'
-          ? 0
-          : positive(values['ingest-events'], 'ingest-events', true),
+    ingestEvents,
     ingestClients:
       values['ingest-clients'] === undefined ? 4 : positive(values['ingest-clients'], 'ingest-clients', true),
+    otlpRuns:
+      values['otlp-runs'] === undefined
+        ? Math.max(4_000, Math.round(ingestEvents / 5))
+        : values['otlp-runs'] === '0'
+          ? 0
+          : positive(values['otlp-runs'], 'otlp-runs', true),
   };
 }

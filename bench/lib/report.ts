@@ -5,6 +5,7 @@ import type { CpuPerRequest } from './cpu.js';
 import type { Dataset } from './dataset.js';
 import type { Stats } from './http-load.js';
 import type { IngestResult } from './ingest.js';
+import type { OtlpIngestResult } from './otlp-ingest.js';
 import type { Query, Targets } from './scenarios.js';
 import type { FloorStats } from './sql-floor.js';
 
@@ -45,6 +46,8 @@ export interface BenchReport {
   server: { peakRssMb: number };
   scenarios: ScenarioResult[];
   ingestion: IngestResult | null;
+  /** Issue #13: OTLP trace ingestion beside CloudEvents of the same records (absent in older runs). */
+  otlp?: OtlpIngestResult | null;
 }
 
 export const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -161,6 +164,7 @@ export function toMarkdown(report: BenchReport): string {
     }
   }
   if (report.ingestion) lines.push('', ...ingestionMarkdown(report.ingestion));
+  if (report.otlp) lines.push('', ...otlpMarkdown(report.otlp));
   lines.push('');
   lines.push('Routes:');
   lines.push('');
@@ -201,5 +205,31 @@ function ingestionMarkdown(result: IngestResult): string[] {
     row('POST /v1/ingest (10% duplicates)', result.http, 'events'),
     row('POST /v1/ingest, duplicates only', result.duplicatesOnly, 'events'),
     row('COPY, same records', result.copy, 'rows'),
+  ];
+}
+
+function otlpMarkdown(result: OtlpIngestResult): string[] {
+  const row = (f: OtlpIngestResult['formats'][number]) =>
+    `| ${f.label} | \`${f.path}\` ${f.contentType} | ${num(f.records)} ${f.unit} | ${f.bodyBytesPerRecord} | ${f.seconds} | ` +
+    `**${num(f.recordsPerSecond)}** | ${num(f.ledgerRecordsPerSecond)} | ${f.p50Ms} | ${f.p99Ms} | ${f.peakRssMb} | ` +
+    `${f.cpuMsPerThousandRecords.service} · ${f.cpuMsPerThousandRecords.postgres} · ${f.cpuMsPerThousandRecords.client} | ` +
+    `${f.cpuMsPerThousandLedgerRecords.service} · ${f.cpuMsPerThousandLedgerRecords.postgres} | ${f.otherBusyCores} | ` +
+    `${f.storedAsExpected ? 'yes' : `NO: ${f.stored.activities} / ${f.stored.executions} / ${f.stored.usages}, ${num(f.stored.executionTokens)} tokens`} |`;
+  const ratios = result.protobufOverCloudEvents;
+  return [
+    '## OTLP ingestion beside CloudEvents (#13)',
+    '',
+    `${num(result.runs)} agent runs per format (${result.shape}), traced by the OpenTelemetry JS SDK and encoded ` +
+      "by the OTLP exporters' serializers, or as the CloudEvents of the records the same spans become (an activity " +
+      `record, an execution, an AI tool usage per run); ${result.runsPerRequest} runs per request, ${result.clients} ` +
+      'concurrent clients, each format into a fresh org of its own, no resends. A ledger record is one of the three ' +
+      'rows a run leaves, whichever door it came through: the like-for-like unit. ' +
+      `**OTLP protobuf / CloudEvents JSON, service CPU: ${ratios.serviceCpuPerRecord} per span vs event, ` +
+      `${ratios.serviceCpuPerLedgerRecord} per ledger record (target ≤ 1: ${result.targetMet ? 'met' : 'missed'}); ` +
+      `service + PostgreSQL per ledger record: ${ratios.totalCpuPerLedgerRecord}.**`,
+    '',
+    '| format | request | volume | body bytes per record | seconds | records per second | ledger records per second | p50 ms/request | p99 ms/request | peak RSS MB | CPU ms per 1,000 records service · postgres · client | CPU ms per 1,000 ledger records service · postgres | other busy cores | stored as sent |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|',
+    ...result.formats.map(row),
   ];
 }

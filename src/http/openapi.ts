@@ -3,16 +3,32 @@
 // status it can answer, in its surface's error dialect (the statuses: src/http/error-answers.ts).
 // test/openapi/ lints it, compiles a typed client from it, and checks every answer the suite
 // receives against it.
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { errorAnswers, fastifyFormat, GUARDED } from './error-answers.js';
 
-const { version, license } = createRequire(import.meta.url)('../../package.json') as {
-  version: string;
-  license: string;
-};
+/**
+ * The nearest package.json above this file, as Node itself finds a module's package: the
+ * repository's whether this runs from src/ (tests), dist/ (`npm start`) or dist-bench/src/ (the
+ * benchmarks compile src/ one level deeper, where a fixed `../../package.json` is not there).
+ */
+function packageInfo(): { version: string; license: string } {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file))
+      return JSON.parse(readFileSync(file, 'utf8')) as { version: string; license: string };
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+}
+
+const { version, license } = packageInfo();
 
 const TAGS = [
   { name: 'ingestion', description: 'CloudEvents in (API.md §4.1); errors are problem details' },

@@ -7,7 +7,7 @@
 import protobuf from 'protobufjs';
 import { TallyError } from '../../errors.js';
 import { ExportTraceServiceRequest, RECORD_FIELDS } from './proto.js';
-import { wireProblem } from './wire-check.js';
+import { check, MAX_VALUE_DEPTH, wireProblem } from './wire-check.js';
 
 /** An attribute's value. Maps, never plain objects: attribute keys come from the sender. */
 export type AttributeValue = string | boolean | number | bigint | Uint8Array | AttributeValue[] | Attributes;
@@ -165,14 +165,33 @@ function pbAttributes(list: PbKeyValue[] | undefined): Attributes {
   return attributes;
 }
 
-const hex = (bytes: Uint8Array | undefined): string => Buffer.from(bytes ?? []).toString('hex');
+/** Bytes as hex; protobufjs hands out Buffer views of the body, read in place (not copied). */
+function hex(bytes: Uint8Array | undefined): string {
+  if (bytes === undefined || bytes.length === 0) return '';
+  return Buffer.isBuffer(bytes)
+    ? bytes.toString('hex')
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
+}
 
-function readProtobuf(body: Buffer): OtlpSpan[] {
+/**
+ * A protobuf export read by the checked path alone, never the one-pass reader: for the test that
+ * holds the one-pass reader to the same spans and the same refusals.
+ */
+export const readCheckedProtobuf = (body: Buffer): OtlpSpan[] => readProtobuf(body, false);
+
+function readProtobuf(body: Buffer, onePass = true): OtlpSpan[] {
   const kind = protobufExportKind(body);
   if (kind === 'logs' || kind === 'metrics') {
     throw notTraces(
       `This is an OTLP ${kind} export; Tally accepts trace exports only (send ${kind} elsewhere)`,
     );
+  }
+  if (onePass && kind !== 'unknown') {
+    try {
+      return readPlainTraces(body);
+    } catch {
+      // Something the one-pass reader does not read itself: the checked path below decides.
+    }
   }
   const problem = kind === 'unknown' ? 'its records are not spans' : wireProblem(body);
   if (problem !== null)
@@ -208,6 +227,377 @@ function readProtobuf(body: Buffer): OtlpSpan[] {
     }
   }
   return spans;
+}
+
+// ---- protobuf, in one pass ----
+//
+// The checked path above walks a body three times (its kind, its layout, then protobufjs's decoder
+// into objects that are converted again). An exporter's body is read here in one pass straight
+// into spans, with the same reads (protobufjs's Reader: the same varints, the same strict UTF-8)
+// and the same checks of the layout (wire-check.ts's LAYOUTS). Anything this pass does not read
+// exactly as the checked path would — a wrong wire type, a field read past its message, a repeated
+// message field (protobufjs merges those), more than one member of an AnyValue, groups, values
+// nested deeper than MAX_VALUE_DEPTH, unusual varints — throws, and the checked path decides, with
+// its own answer and message. So both paths give the same spans or the same refusal.
+
+class NotPlain extends Error {}
+
+const VARINT = 0;
+const FIXED64 = 1;
+const BYTES = 2;
+const FIXED32 = 5;
+
+/** A field's tag: field numbers up to 2,047 (two bytes), none 0. */
+function tagOf(r: protobuf.Reader): number {
+  const start = r.pos;
+  const tag = r.tag();
+  if (r.pos - start > 2 || tag >>> 3 === 0) throw new NotPlain();
+  return tag;
+}
+
+function expect(tag: number, wire: number): void {
+  if ((tag & 7) !== wire) throw new NotPlain();
+}
+
+/** Where the length-delimited value that starts here ends (inside `end`). */
+function nested(r: protobuf.Reader, end: number): number {
+  const start = r.pos;
+  const length = r.uint32();
+  const stop = r.pos + length;
+  if (r.pos - start > 4 || stop > end) throw new NotPlain();
+  return stop;
+}
+
+/** Skips a field of the wire type the layout declares for it (or any, for an undeclared field). */
+function skip(r: protobuf.Reader, tag: number, end: number, declared?: number): void {
+  const wire = tag & 7;
+  if ((declared !== undefined && wire !== declared) || wire === 3 || wire === 4) throw new NotPlain();
+  r.skipType(wire);
+  if (r.pos > end) throw new NotPlain();
+}
+
+/** A string field (strict UTF-8, as protobufjs reads it), its length checked as nested() checks it. */
+function text(r: protobuf.Reader, end: number): string {
+  const start = r.pos;
+  nested(r, end);
+  r.pos = start;
+  return r.stringVerify();
+}
+
+function bytes(r: protobuf.Reader, end: number): Uint8Array {
+  const start = r.pos;
+  nested(r, end);
+  r.pos = start;
+  return r.bytes();
+}
+
+function finish(r: protobuf.Reader, end: number): void {
+  if (r.pos !== end) throw new NotPlain();
+}
+
+function fixed64(r: protobuf.Reader): bigint {
+  const low = r.fixed32();
+  const high = r.fixed32();
+  return (BigInt(high) << 32n) | BigInt(low);
+}
+
+function readPlainTraces(body: Buffer): OtlpSpan[] {
+  const r = protobuf.Reader.create(body);
+  const spans: OtlpSpan[] = [];
+  while (r.pos < r.len) {
+    const tag = tagOf(r);
+    if (tag >>> 3 === 1) {
+      expect(tag, BYTES);
+      plainResourceSpans(r, nested(r, r.len), spans);
+    } else skip(r, tag, r.len);
+  }
+  finish(r, r.len);
+  return spans;
+}
+
+function plainResourceSpans(r: protobuf.Reader, end: number, out: OtlpSpan[]): void {
+  let resource: Attributes | null = null;
+  const spans: OtlpSpan[] = [];
+  while (r.pos < end) {
+    const tag = tagOf(r);
+    switch (tag >>> 3) {
+      case 1:
+        expect(tag, BYTES);
+        if (resource !== null) throw new NotPlain();
+        resource = plainResource(r, nested(r, end));
+        break;
+      case 2:
+        expect(tag, BYTES);
+        plainScopeSpans(r, nested(r, end), spans);
+        break;
+      case 3:
+        skip(r, tag, end, BYTES);
+        break;
+      default:
+        skip(r, tag, end);
+    }
+  }
+  finish(r, end);
+  const shared = resource ?? new Map();
+  for (const span of spans) out.push(checked({ ...span, resource: shared }));
+}
+
+function plainResource(r: protobuf.Reader, end: number): Attributes {
+  const attributes: Attributes = new Map();
+  while (r.pos < end) {
+    const tag = tagOf(r);
+    if (tag >>> 3 === 1) {
+      expect(tag, BYTES);
+      plainKeyValue(r, nested(r, end), attributes, 0);
+    } else skip(r, tag, end, tag >>> 3 === 2 ? VARINT : undefined);
+  }
+  finish(r, end);
+  return attributes;
+}
+
+function plainScopeSpans(r: protobuf.Reader, end: number, out: OtlpSpan[]): void {
+  while (r.pos < end) {
+    const tag = tagOf(r);
+    switch (tag >>> 3) {
+      case 1:
+        expect(tag, BYTES);
+        plainScope(r, nested(r, end));
+        break;
+      case 2:
+        expect(tag, BYTES);
+        out.push(plainSpan(r, nested(r, end)));
+        break;
+      case 3:
+        skip(r, tag, end, BYTES);
+        break;
+      default:
+        skip(r, tag, end);
+    }
+  }
+  finish(r, end);
+}
+
+/** The scope is not used, but read as the checked path reads it: its strings must be UTF-8. */
+function plainScope(r: protobuf.Reader, end: number): void {
+  while (r.pos < end) {
+    const tag = tagOf(r);
+    switch (tag >>> 3) {
+      case 1:
+      case 2:
+        expect(tag, BYTES);
+        text(r, end);
+        break;
+      case 3: {
+        expect(tag, BYTES);
+        const stop = nested(r, end);
+        if (check(r, stop, 'KeyValue', 0) !== null) throw new NotPlain();
+        finish(r, stop);
+        break;
+      }
+      case 4:
+        skip(r, tag, end, VARINT);
+        break;
+      default:
+        skip(r, tag, end);
+    }
+  }
+  finish(r, end);
+}
+
+function plainSpan(r: protobuf.Reader, end: number): OtlpSpan {
+  let traceId = '';
+  let spanId = '';
+  let parentSpanId = '';
+  let flags = 0;
+  let name = '';
+  let kind = 0;
+  let startNanos = 0n;
+  let endNanos = 0n;
+  let status: OtlpSpan['status'] | null = null;
+  const attributes: Attributes = new Map();
+  while (r.pos < end) {
+    const tag = tagOf(r);
+    switch (tag >>> 3) {
+      case 1:
+        expect(tag, BYTES);
+        traceId = hex(bytes(r, end));
+        break;
+      case 2:
+        expect(tag, BYTES);
+        spanId = hex(bytes(r, end));
+        break;
+      case 3:
+        skip(r, tag, end, BYTES);
+        break;
+      case 4:
+        expect(tag, BYTES);
+        parentSpanId = hex(bytes(r, end));
+        break;
+      case 5:
+        expect(tag, BYTES);
+        name = text(r, end);
+        break;
+      case 6:
+        expect(tag, VARINT);
+        kind = r.int32();
+        break;
+      case 7:
+        expect(tag, FIXED64);
+        startNanos = fixed64(r);
+        break;
+      case 8:
+        expect(tag, FIXED64);
+        endNanos = fixed64(r);
+        break;
+      case 9:
+        expect(tag, BYTES);
+        plainKeyValue(r, nested(r, end), attributes, 0);
+        break;
+      case 10:
+        skip(r, tag, end, VARINT);
+        break;
+      case 15:
+        expect(tag, BYTES);
+        if (status !== null) throw new NotPlain();
+        status = plainStatus(r, nested(r, end));
+        break;
+      case 16:
+        expect(tag, FIXED32);
+        flags = r.fixed32();
+        break;
+      default:
+        skip(r, tag, end);
+    }
+  }
+  finish(r, end);
+  return {
+    traceId,
+    spanId,
+    parentSpanId: parentSpanId || null,
+    parentRemote: remoteParent(flags),
+    name,
+    kind,
+    startNanos,
+    endNanos,
+    attributes,
+    resource: new Map(),
+    status: status ?? { code: 0, message: '' },
+    problem: null,
+  };
+}
+
+function plainStatus(r: protobuf.Reader, end: number): OtlpSpan['status'] {
+  let code = 0;
+  let message = '';
+  while (r.pos < end) {
+    const tag = tagOf(r);
+    switch (tag >>> 3) {
+      case 2:
+        expect(tag, BYTES);
+        message = text(r, end);
+        break;
+      case 3:
+        expect(tag, VARINT);
+        code = r.int32();
+        break;
+      default:
+        skip(r, tag, end);
+    }
+  }
+  finish(r, end);
+  return { code, message };
+}
+
+/** One KeyValue into `into` (a value-less one is left out, as the checked path leaves it out). */
+function plainKeyValue(r: protobuf.Reader, end: number, into: Attributes, depth: number): void {
+  let key = '';
+  let value: AttributeValue | undefined;
+  let valued = false;
+  while (r.pos < end) {
+    const tag = tagOf(r);
+    switch (tag >>> 3) {
+      case 1:
+        expect(tag, BYTES);
+        key = text(r, end);
+        break;
+      case 2:
+        expect(tag, BYTES);
+        if (valued) throw new NotPlain();
+        valued = true;
+        value = plainAnyValue(r, nested(r, end), depth + 1);
+        break;
+      default:
+        skip(r, tag, end);
+    }
+  }
+  finish(r, end);
+  if (value !== undefined) into.set(key, value);
+}
+
+function plainAnyValue(r: protobuf.Reader, end: number, depth: number): AttributeValue | undefined {
+  if (depth > MAX_VALUE_DEPTH) throw new NotPlain();
+  let value: AttributeValue | undefined;
+  while (r.pos < end) {
+    const tag = tagOf(r);
+    const field = tag >>> 3;
+    if (field >= 1 && field <= 7 && value !== undefined) throw new NotPlain();
+    switch (field) {
+      case 1:
+        expect(tag, BYTES);
+        value = text(r, end);
+        break;
+      case 2:
+        expect(tag, VARINT);
+        value = r.bool();
+        break;
+      case 3:
+        expect(tag, VARINT);
+        value = int64(r.int64(), false);
+        break;
+      case 4:
+        expect(tag, FIXED64);
+        value = r.double();
+        break;
+      case 5: {
+        expect(tag, BYTES);
+        const stop = nested(r, end);
+        const items: AttributeValue[] = [];
+        while (r.pos < stop) {
+          const itemTag = tagOf(r);
+          if (itemTag >>> 3 === 1) {
+            expect(itemTag, BYTES);
+            items.push(plainAnyValue(r, nested(r, stop), depth + 1) ?? '');
+          } else skip(r, itemTag, stop);
+        }
+        finish(r, stop);
+        value = items;
+        break;
+      }
+      case 6: {
+        expect(tag, BYTES);
+        const stop = nested(r, end);
+        const map: Attributes = new Map();
+        while (r.pos < stop) {
+          const itemTag = tagOf(r);
+          if (itemTag >>> 3 === 1) {
+            expect(itemTag, BYTES);
+            plainKeyValue(r, nested(r, stop), map, depth);
+          } else skip(r, itemTag, stop);
+        }
+        finish(r, stop);
+        value = map;
+        break;
+      }
+      case 7:
+        expect(tag, BYTES);
+        value = bytes(r, end);
+        break;
+      default:
+        skip(r, tag, end);
+    }
+  }
+  finish(r, end);
+  return value;
 }
 
 const remoteParent = (flags: number): boolean => (flags & HAS_IS_REMOTE) !== 0 && (flags & IS_REMOTE) !== 0;
@@ -350,15 +740,22 @@ function readJson(body: Buffer): OtlpSpan[] {
 
 // ---- both ----
 
-/** The span with `problem` set when its ids or times cannot be recorded. */
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+/**
+ * The span with `problem` set when its ids or times cannot be recorded. Its ids are lowercase hex
+ * already (hex() of protobuf bytes; jsonId() answers 'x' for a JSON id that is not hex), so their
+ * lengths tell their sizes.
+ */
 function checked(span: OtlpSpan): OtlpSpan {
   if (span.problem !== null) return span;
   const problem =
-    !/^[0-9a-f]{32}$/.test(span.traceId) || /^0+$/.test(span.traceId)
+    span.traceId.length !== 32 || span.traceId === ZERO_TRACE
       ? 'traceId must be 16 bytes, not all zero'
-      : !/^[0-9a-f]{16}$/.test(span.spanId) || /^0+$/.test(span.spanId)
+      : span.spanId.length !== 16 || span.spanId === ZERO_SPAN
         ? 'spanId must be 8 bytes, not all zero'
-        : span.parentSpanId !== null && !/^[0-9a-f]{16}$/.test(span.parentSpanId)
+        : span.parentSpanId !== null && span.parentSpanId.length !== 16
           ? 'parentSpanId must be 8 bytes or empty'
           : span.startNanos <= 0n
             ? 'startTimeUnixNano is required'

@@ -6,7 +6,7 @@
 import protobuf from 'protobufjs';
 import { WIRE } from './proto.js';
 
-const MAX_VALUE_DEPTH = 32;
+export const MAX_VALUE_DEPTH = 32;
 
 type Layout = Record<number, [wire: number, nested?: string]>;
 
@@ -51,35 +51,46 @@ const LAYOUTS: Record<string, Layout> = {
 /** Why the body is not a well-formed ExportTraceServiceRequest, or null when it is. */
 export function wireProblem(body: Uint8Array): string | null {
   try {
-    return check(body, 'ExportTraceServiceRequest', 0);
+    const reader = protobuf.Reader.create(body);
+    return check(reader, reader.len, 'ExportTraceServiceRequest', 0);
   } catch {
     return 'it ends in the middle of a field';
   }
 }
 
-function check(message: Uint8Array, type: string, valueDepth: number): string | null {
+class Overrun extends Error {}
+
+/**
+ * Checks the message between the reader's position and `end`, leaving the reader at `end`. One
+ * reader walks the whole body (a nested message is a range of it, not a copy with a reader of
+ * its own): this pass runs on every export, so it allocates nothing per field.
+ */
+export function check(reader: protobuf.Reader, end: number, type: string, valueDepth: number): string | null {
   const layout = LAYOUTS[type]!;
-  const reader = protobuf.Reader.create(message);
-  while (reader.pos < reader.len) {
+  while (reader.pos < end) {
     const tag = reader.uint32();
     const field = tag >>> 3;
     const wire = tag & 7;
     if (field === 0) return `${type} has a field numbered 0`;
     const declared = layout[field];
-    if (declared === undefined) {
+    if (declared === undefined || declared[1] === undefined) {
+      if (declared !== undefined && wire !== declared[0])
+        return `field ${field} of ${type} has wire type ${wire}, not ${declared[0]}`;
       reader.skipType(wire);
+      if (reader.pos > end) throw new Overrun();
       continue;
     }
     const [expected, nested] = declared;
     if (wire !== expected) return `field ${field} of ${type} has wire type ${wire}, not ${expected}`;
-    if (nested === undefined) {
-      reader.skipType(wire);
-      continue;
-    }
     const depth = nested === 'AnyValue' ? valueDepth + 1 : valueDepth;
     if (depth > MAX_VALUE_DEPTH) return `attribute values nest deeper than ${MAX_VALUE_DEPTH} levels`;
-    const problem = check(reader.bytes(), nested, depth);
+    const length = reader.uint32();
+    const nestedEnd = reader.pos + length;
+    if (nestedEnd > end) throw new Overrun();
+    const problem = check(reader, nestedEnd, nested, depth);
     if (problem !== null) return problem;
   }
+  // A field's tag, length or value read past the end of the message that holds it.
+  if (reader.pos > end) throw new Overrun();
   return null;
 }
