@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { ExecutionWrite, LedgerWrite, SpanRef, TokenCounts } from '../write/types.js';
-import { settle, type Trace, tokensBeneath } from './span-graph.js';
+import { type SpanNode, settle, tokensBeneath } from './span-graph.js';
 import {
   addExecutionTokens,
   insertSpans,
@@ -29,6 +29,20 @@ export interface SpanStep {
 
 export const activityTokensOf = (step: SpanStep, span: SpanRef): TokenCounts | undefined =>
   step.activityTokens.get(spanKey(span));
+
+function nodeOf(span: NewSpan): SpanNode {
+  return {
+    spanId: span.span.spanId,
+    parentSpanId: span.span.parentSpanId,
+    parentRemote: span.span.parentRemote,
+    role: span.role,
+    executionId: span.executionId,
+    tokens: span.tokens,
+    model: span.model,
+    alone: span.alone,
+    receivedAt: new Date(),
+  };
+}
 
 function newSpan(write: LedgerWrite): NewSpan | null {
   switch (write.kind) {
@@ -77,8 +91,26 @@ export async function settleSpans(
   if (traceIds.length === 0) return step;
 
   await lockTraces(db, orgId, traceIds);
-  await insertSpans(db, orgId, spans);
+  // The stored spans of these traces, with the new ones added: everything is settled in memory,
+  // and each new span is then stored once, already in its final state.
   const traces = await loadTraces(db, orgId, traceIds);
+  const stored = new Set<string>();
+  for (const [traceId, trace] of traces)
+    for (const spanId of trace.keys()) stored.add(`${traceId}/${spanId}`);
+  const added: SpanNode[] = [];
+  const addedSpans: NewSpan[] = [];
+  for (const span of spans) {
+    let trace = traces.get(span.span.traceId);
+    if (!trace) {
+      trace = new Map();
+      traces.set(span.span.traceId, trace);
+    }
+    if (trace.has(span.span.spanId)) continue;
+    const node = nodeOf(span);
+    trace.set(span.span.spanId, node);
+    added.push(node);
+    addedSpans.push(span);
+  }
 
   for (const write of writes) {
     if (write.kind !== 'activity' || !write.span || write.record.token_usage !== null) continue;
@@ -89,11 +121,15 @@ export async function settleSpans(
 
   const counted: { traceId: string; spanId: string; executionId: string }[] = [];
   const additions = new Map<string, { tokens: TokenCounts; model: string | null }>();
+  const count = (traceId: string, node: SpanNode, executionId: string) => {
+    node.executionId = executionId;
+    if (stored.has(`${traceId}/${node.spanId}`)) counted.push({ traceId, spanId: node.spanId, executionId });
+  };
   for (const [traceId, trace] of traces) {
     const settlement = settle(trace, options.settleGapsBefore);
     for (const [spanId, executionId] of settlement.intoAgents) {
-      const node = (trace as Trace).get(spanId)!;
-      counted.push({ traceId, spanId, executionId });
+      const node = trace.get(spanId)!;
+      count(traceId, node, executionId);
       const sum = additions.get(executionId) ?? { tokens: { input: 0, output: 0, total: 0 }, model: null };
       sum.tokens.input += node.tokens?.input ?? 0;
       sum.tokens.output += node.tokens?.output ?? 0;
@@ -103,10 +139,20 @@ export async function settleSpans(
     }
     for (const node of settlement.alone) {
       if (node.alone === null) continue;
-      counted.push({ traceId, spanId: node.spanId, executionId: node.alone.record.id });
+      count(traceId, node, node.alone.record.id);
       step.alone.push(node.alone);
     }
   }
+  // A new model call keeps the execution it becomes on its own only while it waits.
+  await insertSpans(
+    db,
+    orgId,
+    addedSpans.map((span, i) => ({
+      ...span,
+      executionId: added[i]!.executionId,
+      alone: added[i]!.executionId === null ? span.alone : null,
+    })),
+  );
   step.finish = async () => {
     await addExecutionTokens(db, orgId, additions);
     await markCounted(db, orgId, counted);

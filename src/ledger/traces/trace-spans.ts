@@ -28,9 +28,6 @@ export async function lockTraces(db: Kysely<Database>, orgId: string, traceIds: 
     FROM (SELECT id FROM unnest(${sorted}::text[]) AS u(id) ORDER BY id) AS t`.execute(db);
 }
 
-const aloneJson = (write: ExecutionWrite | null): string | null =>
-  write === null ? null : JSON.stringify(write);
-
 function aloneOf(value: unknown): ExecutionWrite | null {
   if (value === null || value === undefined) return null;
   const write = (typeof value === 'string' ? JSON.parse(value) : value) as ExecutionWrite & {
@@ -47,17 +44,23 @@ function aloneOf(value: unknown): ExecutionWrite | null {
 export async function insertSpans(db: Kysely<Database>, orgId: string, spans: NewSpan[]): Promise<void> {
   if (spans.length === 0) return;
   const col = <T>(pick: (span: NewSpan) => T) => spans.map(pick);
+  // The waiting model calls' executions go as one JSON array (one parameter, parsed once by
+  // PostgreSQL), matched to their rows by position, rather than as a jsonb[] literal.
   await sql`
     INSERT INTO trace_spans (org_id, trace_id, span_id, parent_span_id, parent_remote, role, execution_id,
       tokens_input, tokens_output, tokens_total, model, alone)
-    SELECT ${orgId}, u.* FROM unnest(
+    SELECT ${orgId}, u.trace_id, u.span_id, u.parent_span_id, u.parent_remote, u.role, u.execution_id,
+      u.tokens_input, u.tokens_output, u.tokens_total, u.model, NULLIF(a.alone, 'null'::jsonb)
+    FROM unnest(
       ${col((s) => s.span.traceId)}::text[], ${col((s) => s.span.spanId)}::text[],
       ${col((s) => s.span.parentSpanId)}::text[], ${col((s) => s.span.parentRemote)}::boolean[],
       ${col((s) => s.role)}::text[], ${col((s) => s.executionId)}::text[],
       ${col((s) => s.tokens?.input ?? null)}::bigint[], ${col((s) => s.tokens?.output ?? null)}::bigint[],
-      ${col((s) => s.tokens?.total ?? null)}::bigint[], ${col((s) => s.model)}::text[],
-      ${col((s) => aloneJson(s.alone))}::jsonb[]
-    ) AS u
+      ${col((s) => s.tokens?.total ?? null)}::bigint[], ${col((s) => s.model)}::text[]
+    ) WITH ORDINALITY AS u(trace_id, span_id, parent_span_id, parent_remote, role, execution_id,
+      tokens_input, tokens_output, tokens_total, model, n)
+    JOIN jsonb_array_elements(${JSON.stringify(spans.map((s) => s.alone))}::jsonb) WITH ORDINALITY AS a(alone, n)
+      USING (n)
     ON CONFLICT DO NOTHING`.execute(db);
 }
 
