@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { buildBefore } from './lib/before.js';
 import { CpuMeter, type CpuSnapshot } from './lib/cpu.js';
 import { databaseName, datasetSpec, ensureDataset } from './lib/dataset.js';
 import { measure } from './lib/http-load.js';
@@ -20,8 +21,8 @@ import {
   type ScenarioResult,
   toMarkdown,
 } from './lib/report.js';
-import { buildScenarios, findTargets, type Query, withPg } from './lib/scenarios.js';
-import { startServer } from './lib/server.js';
+import { buildScenarios, findTargets, type Query, type Scenario, withPg } from './lib/scenarios.js';
+import { type RunningServer, startServer } from './lib/server.js';
 import { SqlFloor } from './lib/sql-floor.js';
 
 const shellQuote = (arg: string) =>
@@ -57,27 +58,70 @@ async function main(argv: string[]): Promise<number> {
     : await withPg(options.databaseUrl, inspect);
   const databaseUrl = dataDir ? null : options.databaseUrl;
 
-  const server = await startServer({
+  const serverOptions = {
     databaseUrl: databaseUrl ?? '',
     secretKey: options.secretKey,
-    port: options.port,
     adminToken: options.adminToken,
-    profileDir: options.profileDir,
     ...(dataDir ? { env: { TALLY_DATA_DIR: dataDir } } : {}),
-  });
+  };
+  // The revision to compare with runs beside this one, on the same database (not on PGlite: one
+  // process per data folder).
+  const beforeBuild = options.before && !dataDir ? buildBefore(options.before) : null;
+  const server = await startServer({ ...serverOptions, port: options.port, profileDir: options.profileDir });
+  let beforeServer: RunningServer | null = null;
   try {
-    const scenarios = buildScenarios(server.baseUrl, targets, now, Math.min(options.requests, 1000)).filter(
-      (s) => options.only.length === 0 || options.only.some((part) => s.name.includes(part)),
-    );
+    if (beforeBuild) {
+      beforeServer = await startServer({ ...serverOptions, port: options.port + 1, cwd: beforeBuild.dir });
+    }
+    const selected = (baseUrl: string) =>
+      buildScenarios(baseUrl, targets, now, Math.min(options.requests, 1000)).filter(
+        (s) => options.only.length === 0 || options.only.some((part) => s.name.includes(part)),
+      );
+    const scenarios = selected(server.baseUrl);
+    const beforeScenarios = beforeServer ? selected(beforeServer.baseUrl) : [];
     const loadAtStart = loadavg()[0]!;
     const results: ScenarioResult[] = [];
-    const cpu = await CpuMeter.open(databaseUrl, databaseUrl ? databaseName(databaseUrl) : '', server.pid);
+    const meter = (pid: number) =>
+      CpuMeter.open(databaseUrl, databaseUrl ? databaseName(databaseUrl) : '', pid);
+    const cpu = await meter(server.pid);
+    const beforeCpu = beforeServer ? await meter(beforeServer.pid) : null;
     // No floor on PGlite: its one process is the service's own.
     const floor = databaseUrl
       ? await SqlFloor.open(databaseUrl, options.secretKey, options.adminToken)
       : null;
-    for (const scenario of scenarios) {
+    /** One row: the measured requests of a scenario at one concurrency, against one service. */
+    const measureRow = async (
+      target: RunningServer,
+      targetCpu: CpuMeter,
+      scenario: Scenario,
+      concurrency: number,
+    ) => {
+      target.resetPeak();
+      let before: CpuSnapshot | undefined;
+      let after: CpuSnapshot | undefined;
+      const stats = await measure({
+        baseUrl: target.baseUrl,
+        concurrency,
+        warmup: options.warmup,
+        requests: options.requests,
+        next: scenario.next,
+        beforeMeasured: async () => {
+          before = await targetCpu.snapshot();
+        },
+        afterMeasured: async () => {
+          after = await targetCpu.snapshot();
+        },
+      });
+      return {
+        ...stats,
+        peakRssMb: mb(target.sampledPeak()),
+        cpuPerRequest: CpuMeter.perRequest(before!, after!, stats.requests),
+      };
+    };
+    for (const [index, scenario] of scenarios.entries()) {
       await scenario.prepare?.();
+      const beforeScenario = beforeScenarios[index];
+      await beforeScenario?.prepare?.();
       // The statements behind ten successive requests, replayed after the HTTP rows (a cached
       // read runs none: its floor is not measured).
       const captured = floor ? await floor.captureRequests(scenario, 10) : [];
@@ -90,61 +134,50 @@ async function main(argv: string[]): Promise<number> {
         runs: [],
       };
       for (const concurrency of options.concurrency) {
-        server.resetPeak();
-        let before: CpuSnapshot | undefined;
-        let after: CpuSnapshot | undefined;
-        const stats = await measure({
-          baseUrl: server.baseUrl,
-          concurrency,
-          warmup: options.warmup,
-          requests: options.requests,
-          next: scenario.next,
-          beforeMeasured: async () => {
-            before = await cpu.snapshot();
-          },
-          afterMeasured: async () => {
-            after = await cpu.snapshot();
-          },
-        });
-        const peakRssMb = mb(server.sampledPeak());
+        // The revision before first: a row's later half never inherits caches the earlier warmed
+        // for it alone (both read the same database).
+        const beforeRun =
+          beforeServer && beforeCpu && beforeScenario
+            ? await measureRow(beforeServer, beforeCpu, beforeScenario, concurrency)
+            : null;
+        const stats = await measureRow(server, cpu, scenario, concurrency);
         const floorStats =
           floor && hasSql
             ? await floor.replay(captured, concurrency, options.requests, options.warmup)
             : null;
-        const run = {
-          ...stats,
-          peakRssMb,
-          cpuPerRequest: CpuMeter.perRequest(before!, after!, stats.requests),
-          floor: floorStats,
-        };
+        const run = { ...stats, floor: floorStats, ...(beforeRun ? { before: beforeRun } : {}) };
         result.runs.push(run);
         process.stderr.write(
           `bench: ${scenario.name} @${concurrency}: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
             `${run.requestsPerSecond} req/s, RSS ${run.peakRssMb} MB, CPU ms/req service ${run.cpuPerRequest.serviceMs} ` +
             `postgres ${run.cpuPerRequest.postgresMs} client ${run.cpuPerRequest.clientMs}, other busy cores ${run.cpuPerRequest.otherBusyCores}` +
-            `${floorStats ? `; SQL floor p50 ${floorStats.p50Ms} ms, p99 ${floorStats.p99Ms} ms, ${floorStats.requestsPerSecond} req/s` : ''}${run.sampleError ? `, NON-200: ${run.sampleError}` : ''}\n`,
+            `${floorStats ? `; SQL floor p50 ${floorStats.p50Ms} ms, p99 ${floorStats.p99Ms} ms, ${floorStats.requestsPerSecond} req/s` : ''}${run.sampleError ? `, NON-200: ${run.sampleError}` : ''}` +
+            `${beforeRun ? `; before: p50 ${beforeRun.p50Ms} ms, ${beforeRun.requestsPerSecond} req/s, CPU service ${beforeRun.cpuPerRequest.serviceMs} postgres ${beforeRun.cpuPerRequest.postgresMs}` : ''}\n`,
         );
       }
       results.push(result);
     }
     await cpu.close();
+    await beforeCpu?.close();
     await floor?.close();
 
     // After the reads, so that they measure the settled tables the marker describes.
-    const ingestion =
+    const measureIngestion = (target: RunningServer) =>
+      runIngest({
+        server: target,
+        databaseUrl: options.databaseUrl,
+        databaseName: databaseName(options.databaseUrl),
+        adminToken: options.adminToken,
+        events: options.ingestEvents,
+        batchSize: 1000,
+        clients: options.ingestClients,
+      });
+    const ingests =
       databaseUrl &&
       options.ingestEvents > 0 &&
-      (options.only.length === 0 || options.only.some((part) => 'ingestion'.includes(part)))
-        ? await runIngest({
-            server,
-            databaseUrl: options.databaseUrl,
-            databaseName: databaseName(options.databaseUrl),
-            adminToken: options.adminToken,
-            events: options.ingestEvents,
-            batchSize: 1000,
-            clients: options.ingestClients,
-          })
-        : null;
+      (options.only.length === 0 || options.only.some((part) => 'ingestion'.includes(part)));
+    const ingestionBefore = ingests && beforeServer ? await measureIngestion(beforeServer) : null;
+    const ingestion = ingests ? await measureIngestion(server) : null;
     if (ingestion) {
       process.stderr.write(
         `bench: ingestion ${ingestion.http.eventsPerSecond} events/s over HTTP, COPY ${ingestion.copy.eventsPerSecond} rows/s ` +
@@ -182,6 +215,7 @@ async function main(argv: string[]): Promise<number> {
       date: now.toISOString(),
       command: `npm run bench${argv.length ? ` -- ${argv.map(shellQuote).join(' ')}` : ''}`,
       revision: code,
+      ...(beforeBuild ? { before: { ref: beforeBuild.ref, commit: beforeBuild.commit } } : {}),
       machine: machine(),
       loadAverage: { start: round2(loadAtStart), end: round2(loadavg()[0]!) },
       versions: { node: process.version, postgres: described.postgres },
@@ -201,6 +235,7 @@ async function main(argv: string[]): Promise<number> {
       server: { peakRssMb: mb(server.lifetimePeak()) },
       scenarios: results,
       ingestion,
+      ...(ingestionBefore ? { ingestionBefore } : {}),
       otlp,
     };
     mkdirSync(options.resultsDir, { recursive: true });
@@ -215,6 +250,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     await server.stop();
+    await beforeServer?.stop();
   }
 }
 

@@ -26,6 +26,7 @@ export function databaseTarget(config: Config): DatabaseTarget {
         url: config.databaseUrl,
         poolSize: config.dbPoolSize,
         statementTimeoutMs: config.statementTimeoutMs,
+        prepare: config.pgPrepare,
       }
     : { kind: 'pglite', dataDir: embeddedDataDir(config) };
 }

@@ -30,6 +30,8 @@ export interface Config {
   dbPoolSize: number;
   /** Server-side cap on any one statement, so a heavy query cannot starve the rest (PostgreSQL only). */
   statementTimeoutMs: number;
+  /** Prepare repeated statements on PostgreSQL (src/db/prepared-statements.ts). */
+  pgPrepare: boolean;
   /**
    * Sustained requests per second allowed to one API token (and failed authentications to one
    * client address); 0 turns rate limiting off.
@@ -77,6 +79,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (value < min || value > max)
     throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name);
+  if (raw === null) return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(name, `must be "on" or "off", got "${raw}"`);
 }
 
 function timezone(env: Env, name: string): string {
@@ -152,6 +162,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as Config['logLevel'],
     dbPoolSize: integer(env, 'TALLY_DB_POOL_SIZE', 10, 1, 200),
     statementTimeoutMs: integer(env, 'TALLY_STATEMENT_TIMEOUT_MS', 15000, 100, 600000),
+    pgPrepare: onOff(env, 'TALLY_PG_PREPARE', true),
     rateLimitRps: integer(env, 'TALLY_RATE_LIMIT_RPS', 100, 0, 1_000_000),
     rateLimitBurst: integer(env, 'TALLY_RATE_LIMIT_BURST', 200, 1, 1_000_000),
     ingestMaxInFlight: integer(env, 'TALLY_INGEST_MAX_IN_FLIGHT', 8, 1, 1000),

@@ -30,6 +30,8 @@ export interface BenchOptions {
   ingestClients: number;
   /** Agent runs sent in each format of the OTLP comparison (0 skips it). */
   otlpRuns: number;
+  /** A git revision also measured, row by row, beside this checkout (bench/lib/before.ts). */
+  before: string | null;
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -61,6 +63,9 @@ Options (defaults in brackets):
   --otlp-runs N        agent runs (5 spans, 3 CloudEvents each) sent as OTLP protobuf, OTLP JSON
                        and CloudEvents, in requests of 100 runs; 0 skips it
                        [ingest events / 5: 60,000 at full scale, at least 4,000]
+  --before REV         also measure the service at git revision REV (built outside the checkout),
+                       row by row beside this one, on port+1; every row and the ingestion get
+                       their before and after in the one results file
 `;
 
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432';
@@ -98,6 +103,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       'ingest-events': { type: 'string' },
       'ingest-clients': { type: 'string' },
       'otlp-runs': { type: 'string' },
+      before: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -142,5 +148,6 @@ export function parseOptions(argv: string[]): BenchOptions | null {
         : values['otlp-runs'] === '0'
           ? 0
           : positive(values['otlp-runs'], 'otlp-runs', true),
+    before: values.before ?? null,
   };
 }

@@ -20,6 +20,8 @@ export interface ScenarioResult {
     /** The same SQL straight through pg (null for a read that runs none, a cache hit). */
     floor: FloorStats | null;
     sampleError?: string;
+    /** The same row against the service at `--before REV`, measured just before (absent without). */
+    before?: Stats & { peakRssMb: number; cpuPerRequest: CpuPerRequest };
   })[];
 }
 
@@ -30,6 +32,8 @@ export interface BenchReport {
   machine: { cpus: number; cpuModel: string; memoryGb: number; kernel: string };
   /** The code measured: the commit, and the files under src/ that differ from it. */
   revision: { commit: string; uncommittedSrc: string[] };
+  /** The revision measured beside it (`--before REV`). */
+  before?: { ref: string; commit: string };
   /** 1-minute load average of the machine when the measurements started and ended. */
   loadAverage: { start: number; end: number };
   versions: { node: string; postgres: string };
@@ -46,6 +50,8 @@ export interface BenchReport {
   server: { peakRssMb: number };
   scenarios: ScenarioResult[];
   ingestion: IngestResult | null;
+  /** The ingestion measure against the `--before` revision, run just before this one's. */
+  ingestionBefore?: IngestResult | null;
   /** Issue #13: OTLP trace ingestion beside CloudEvents of the same records (absent in older runs). */
   otlp?: OtlpIngestResult | null;
 }
@@ -163,7 +169,12 @@ export function toMarkdown(report: BenchReport): string {
       );
     }
   }
+  if (report.before) lines.push('', ...beforeAfterMarkdown(report));
   if (report.ingestion) lines.push('', ...ingestionMarkdown(report.ingestion));
+  if (report.ingestionBefore) {
+    lines.push('', `### Ingestion before (${report.before?.ref ?? 'the earlier revision'})`, '');
+    lines.push(...ingestionMarkdown(report.ingestionBefore).slice(2));
+  }
   if (report.otlp) lines.push('', ...otlpMarkdown(report.otlp));
   lines.push('');
   lines.push('Routes:');
@@ -177,6 +188,39 @@ export function toMarkdown(report: BenchReport): string {
   }
   lines.push('');
   return lines.join('\n');
+}
+
+const arrow = (before: number, after: number) => `${before} → **${after}**`;
+const ratio = (value: number, floor: number) => Math.round((value / floor) * 100) / 100;
+
+/** Every row's before (the `--before` revision) and after (this checkout), from the same run. */
+function beforeAfterMarkdown(report: BenchReport): string[] {
+  const before = report.before!;
+  const lines = [
+    `## Before and after: ${before.ref} (${before.commit.slice(0, 12)}) → ${report.revision.commit.slice(0, 12)}`,
+    '',
+    'Each row measured against both services in the same run, the earlier revision first, on the same data; ' +
+      "the floor is this checkout's statements straight through `pg`.",
+    '',
+    '| scenario | conns | p50 ms | p99 ms | req/s | CPU ms/req service | CPU ms/req postgres | p50 ÷ floor p50 | req/s ÷ floor req/s |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const scenario of report.scenarios) {
+    for (const run of scenario.runs) {
+      const b = run.before;
+      if (!b) continue;
+      const f = run.floor;
+      lines.push(
+        `| ${scenario.name} | ${run.concurrency} | ${arrow(b.p50Ms, run.p50Ms)} | ${arrow(b.p99Ms, run.p99Ms)} | ` +
+          `${arrow(b.requestsPerSecond, run.requestsPerSecond)} | ${arrow(b.cpuPerRequest.serviceMs, run.cpuPerRequest.serviceMs)} | ` +
+          `${arrow(b.cpuPerRequest.postgresMs, run.cpuPerRequest.postgresMs)} | ` +
+          (f
+            ? `${arrow(ratio(b.p50Ms, f.p50Ms), ratio(run.p50Ms, f.p50Ms))} | ${arrow(ratio(b.requestsPerSecond, f.requestsPerSecond), ratio(run.requestsPerSecond, f.requestsPerSecond))} |`
+            : '– | – |'),
+      );
+    }
+  }
+  return lines;
 }
 
 function ingestionMarkdown(result: IngestResult): string[] {

@@ -57,6 +57,8 @@ export async function startServer(options: {
   adminToken?: string;
   profileDir?: string | null;
   env?: Record<string, string>;
+  /** Where the compiled service is (`dist/cli/main.js` below it); this checkout by default. */
+  cwd?: string;
 }): Promise<RunningServer> {
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const child = spawn(process.execPath, [...startFlags(), ...profile, 'dist/cli/main.js', 'serve'], {
@@ -73,6 +75,7 @@ export async function startServer(options: {
       ...options.env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start the service');

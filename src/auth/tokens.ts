@@ -2,13 +2,13 @@
 // index lookup, the secret is 256 random bits, and only SHA-256 of the whole token is stored. A
 // fast hash is right here (unlike passwords): the input has full entropy, so there is nothing
 // to brute-force, and authentication stays a microsecond affair.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const TOKEN_PATTERN = /^tly_([0-9a-f]{32})_([A-Za-z0-9_-]{43})$/;
 export const ADMIN_TOKEN_PREFIX = 'tly_admin_';
 
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return hash('sha256', token, 'buffer');
 }
 
 export function sameHash(a: Uint8Array, b: Uint8Array): boolean {

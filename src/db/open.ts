@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DataFolderLock } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { autoPrepare } from './prepared-statements.js';
 import type { Database } from './schema.js';
 import { INT8_OID, NUMERIC_OID, parseInt8, parseNumeric, pgliteParsers } from './type-parsers.js';
 
@@ -22,7 +23,7 @@ export interface LedgerDatabase {
 }
 
 export type DatabaseTarget =
-  | { kind: 'postgres'; url: string; poolSize?: number; statementTimeoutMs?: number }
+  | { kind: 'postgres'; url: string; poolSize?: number; statementTimeoutMs?: number; prepare?: boolean }
   /** `dataDir` null keeps the database in memory; `loadDataDir` starts from a dumped one. */
   | { kind: 'pglite'; dataDir: string | null; loadDataDir?: Blob };
 
@@ -59,6 +60,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<LedgerDataba
     pool.on('connect', (client) => {
       client.on('error', () => {});
     });
+    if (target.prepare !== false) autoPrepare(pool);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', pglite: null, lock: null, close: () => db.destroy() };
   }

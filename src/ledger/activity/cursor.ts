@@ -3,7 +3,8 @@
 // belongs to (the window end fixed by the first page, the total counted then) and the position
 // (timestamp in microseconds and id of the last record served). It is signed with HMAC-SHA256 under
 // the deployment's cursor key; anything altered, or reused with another query, is rejected.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacSha256 } from '../../secrets/hmac.js';
 import type { Micros } from './time.js';
 
 export interface CursorQuery {
@@ -42,7 +43,7 @@ function canonical(query: CursorQuery): string {
 }
 
 function sign(key: Buffer, body: string): Buffer {
-  return createHmac('sha256', key).update(body).digest();
+  return hmacSha256(key, body);
 }
 
 export function encodeCursor(key: Buffer, query: CursorQuery, state: CursorState): string {

@@ -9,13 +9,13 @@
 // served by activities_{org,workspace,user,app,resource,augmentation,action}_time_idx. The first
 // page fixes the window's end (the request's end_time, else now) and counts the total; later
 // pages carry both in their cursor, so a chain of pages is one stable snapshot.
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Activity, Database } from '../../db/schema.js';
 import { invalidInput } from '../../errors.js';
 import { countActivities } from './aggregate.js';
 import { type CursorQuery, type CursorState, decodeCursor, encodeCursor } from './cursor.js';
-import { type ActivityFilter, filterConditions } from './filters.js';
-import { type Micros, timestampMicros, timestampParam } from './time.js';
+import type { ActivityFilter } from './filters.js';
+import { type Micros, microsToText } from './time.js';
 
 export interface ListingRequest {
   /** Route name and path ids; part of what a cursor is bound to. */
@@ -41,7 +41,7 @@ export interface ListingPage {
   total: number;
   hasMore: boolean;
   nextCursor: string | null;
-  activities: Activity[];
+  activities: ListedActivity[];
 }
 
 export function planListing(cursorKey: Buffer, request: ListingRequest, now: Micros): ListingPlan {
@@ -66,34 +66,109 @@ export function planListing(cursorKey: Buffer, request: ListingRequest, now: Mic
   return { request, query, state, end: state.snapshotEnd };
 }
 
+/** The columns a listing shows, in `activities`' order; `timestamp` comes as microseconds. */
+const LISTED_COLUMNS = [
+  'id',
+  'trace_id',
+  'user_id',
+  'workspace_id',
+  'app_id',
+  'principal_type',
+  'principal_id',
+  'token_id',
+  'token_type',
+  'method',
+  'path',
+  'resource_type',
+  'resource_id',
+  'action',
+  'status_code',
+  'success',
+  'error_code',
+  'duration_ms',
+  'execution_id',
+  'augmentation_id',
+  'stages_completed',
+  'total_stages',
+  'token_usage',
+  'metadata',
+] as const satisfies readonly (keyof Activity)[];
+
+/** The select list: every listed column; a record stored without metadata lists `{}` (the seed's). */
+const SELECT_LIST = [
+  ...LISTED_COLUMNS.filter((column) => column !== 'metadata'),
+  `COALESCE(metadata, '{}'::jsonb) AS metadata`,
+  '(extract(epoch from "timestamp") * 1000000)::bigint AS timestamp_us',
+].join(', ');
+
+/** A listed record: what a page shows, its instant as exact microseconds (no Date to parse). */
+export type ListedActivity = Omit<Pick<Activity, (typeof LISTED_COLUMNS)[number]>, 'metadata'> & {
+  metadata: NonNullable<Activity['metadata']>;
+  timestamp_us: number;
+};
+
+/** Each filter's column and comparison, in the order conditions are written. */
+const FILTER_CONDITIONS: readonly (readonly [keyof ActivityFilter, string, string])[] = [
+  ['workspaceId', 'workspace_id', '='],
+  ['userId', 'user_id', '='],
+  ['appId', 'app_id', '='],
+  ['augmentationId', 'augmentation_id', '='],
+  ['resourceType', 'resource_type', '='],
+  ['resourceId', 'resource_id', '='],
+  ['action', 'action', '='],
+  ['success', 'success', '='],
+  ['minDurationMs', 'duration_ms', '>='],
+  ['maxDurationMs', 'duration_ms', '<='],
+];
+
+/**
+ * The page statement for one combination of filters, bounds and position, written once and kept:
+ * a page is the hottest read, and building it through the query builder cost more service CPU
+ * than parsing its rows. Its text depends only on which parameters are present, so the driver
+ * prepares it (src/db/prepared-statements.ts).
+ */
+const pageStatements = new Map<string, string>();
+
+function pageStatement(present: (keyof ActivityFilter)[], hasStart: boolean, hasAfter: boolean): string {
+  const key = `${present.join(',')}|${hasStart}|${hasAfter}`;
+  let text = pageStatements.get(key);
+  if (text === undefined) {
+    let n = 1;
+    const conditions = [`org_id = $${n++}`];
+    for (const [name, column, op] of FILTER_CONDITIONS) {
+      if (present.includes(name)) conditions.push(`${column} ${op} $${n++}`);
+    }
+    if (hasStart) conditions.push(`"timestamp" >= $${n++}::timestamptz`);
+    conditions.push(`"timestamp" < $${n++}::timestamptz`);
+    if (hasAfter) conditions.push(`("timestamp", id) < ($${n++}::timestamptz, $${n++})`);
+    text = `SELECT ${SELECT_LIST} FROM activities WHERE ${conditions.join(' AND ')} ORDER BY "timestamp" DESC, id DESC LIMIT $${n}`;
+    pageStatements.set(key, text);
+  }
+  return text;
+}
+
 /** One page of records, newest first, strictly after `after` when given. Exported for plan checks. */
 export function pageQuery(
-  db: Kysely<Database>,
   orgId: string,
   filter: ActivityFilter,
   start: Micros | null,
   end: Micros,
   after: { timestamp: Micros; id: string } | null,
   limit: number,
-) {
-  return db
-    .selectFrom('activities')
-    .selectAll()
-    .select(timestampMicros.as('timestamp_us'))
-    .where((eb) => {
-      const conditions = [eb('org_id', '=', orgId), ...filterConditions(eb, filter)];
-      if (start !== null) conditions.push(eb('timestamp', '>=', timestampParam(start)));
-      conditions.push(eb('timestamp', '<', timestampParam(end)));
-      if (after) {
-        conditions.push(
-          eb(sql`("timestamp", id)`, '<', sql`(${timestampParam(after.timestamp)}, ${after.id})`),
-        );
-      }
-      return eb.and(conditions);
-    })
-    .orderBy('timestamp', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit);
+): CompiledQuery<ListedActivity> {
+  const present: (keyof ActivityFilter)[] = [];
+  const parameters: unknown[] = [orgId];
+  for (const [name] of FILTER_CONDITIONS) {
+    const value = filter[name];
+    if (value === undefined) continue;
+    present.push(name);
+    parameters.push(value);
+  }
+  if (start !== null) parameters.push(microsToText(start));
+  parameters.push(microsToText(end));
+  if (after) parameters.push(microsToText(after.timestamp), after.id);
+  parameters.push(limit);
+  return CompiledQuery.raw(pageStatement(present, start !== null, after !== null), parameters);
 }
 
 export async function runListing(
@@ -103,15 +178,11 @@ export async function runListing(
   plan: ListingPlan,
 ): Promise<ListingPage> {
   const { request, state, end } = plan;
-  const rowsPromise = pageQuery(
-    db,
-    orgId,
-    request.filter,
-    request.start,
-    end,
-    state?.after ?? null,
-    request.limit + 1,
-  ).execute();
+  const rowsPromise = db
+    .executeQuery(
+      pageQuery(orgId, request.filter, request.start, end, state?.after ?? null, request.limit + 1),
+    )
+    .then((result) => result.rows);
   const totalPromise = state
     ? Promise.resolve(state.total)
     : countActivities(db, orgId, request.filter, { start: request.start, end });
@@ -127,8 +198,5 @@ export async function runListing(
           after: { timestamp: Number(last.timestamp_us), id: last.id },
         })
       : null;
-  // The rows go out as they are: renderers pick their fields, so timestamp_us is never shown, and
-  // copying 27 columns of every row to drop it cost more than the rest of this function.
-  const activities: Activity[] = page;
-  return { total, hasMore, nextCursor, activities };
+  return { total, hasMore, nextCursor, activities: page };
 }

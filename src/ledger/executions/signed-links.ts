@@ -8,13 +8,14 @@
 // same secret, verifies a link with `verifySignedLink` or the same few steps in any language:
 // split off `&tally_signature=…`, recompute the HMAC over the rest, compare in constant time,
 // and check that `tally_expires` has not passed.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacSha256 } from '../../secrets/hmac.js';
 
 /** How long a signed link stays valid; well beyond the listing cache's 60 s. */
 export const SIGNED_LINK_TTL_SECONDS = 60 * 60;
 
 function signature(key: Buffer, unsigned: string): string {
-  return createHmac('sha256', key).update(unsigned).digest('base64url');
+  return hmacSha256(key, unsigned).toString('base64url');
 }
 
 export function signLink(key: Buffer, url: string, now: Date, ttlSeconds = SIGNED_LINK_TTL_SECONDS): string {

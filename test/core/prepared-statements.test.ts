@@ -1,0 +1,69 @@
+// Automatic prepared statements on PostgreSQL (src/db/prepared-statements.ts): a statement with
+// parameters is prepared on its third use on a connection, statements without parameters never
+// are, TALLY_PG_PREPARE=off prepares nothing, and a statement whose result shape changes under it
+// (DDL) fails once and is prepared again.
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LedgerDatabase, openDatabase } from '../../src/db/open.js';
+import type { Database } from '../../src/db/schema.js';
+import { createTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/test-database.js';
+
+describe.skipIf(testDatabaseKind() === 'pglite')('prepared statements', () => {
+  let testDatabase: TestDatabase;
+  const opened: LedgerDatabase[] = [];
+
+  beforeAll(async () => {
+    testDatabase = await createTestDatabase();
+  });
+  afterAll(async () => {
+    for (const database of opened) await database.close();
+    await testDatabase.drop();
+  });
+
+  async function open(prepare: boolean): Promise<Kysely<Database>> {
+    const database = await openDatabase({ kind: 'postgres', url: testDatabase.url!, poolSize: 1, prepare });
+    opened.push(database);
+    return database.db;
+  }
+
+  /** The session's prepared statements (pool size 1: always the same connection). */
+  async function prepared(db: Kysely<Database>): Promise<string[]> {
+    const result = await sql<{ statement: string }>`
+      SELECT statement FROM pg_prepared_statements ORDER BY prepare_time`.execute(db);
+    return result.rows.map((row) => row.statement);
+  }
+
+  const lookup = (db: Kysely<Database>, id: string) =>
+    sql<{ id: string }>`SELECT id FROM orgs WHERE id = ${id}`.execute(db);
+
+  it('prepares a statement with parameters on its third use, and only that', async () => {
+    const db = await open(true);
+    await lookup(db, 'a');
+    await lookup(db, 'b');
+    expect(await prepared(db)).toEqual([]);
+    await lookup(db, 'c');
+    await lookup(db, 'd');
+    await sql`SELECT 1 AS one`.execute(db);
+    await sql`SELECT 1 AS one`.execute(db);
+    await sql`SELECT 1 AS one`.execute(db);
+    expect(await prepared(db)).toEqual(['SELECT id FROM orgs WHERE id = $1']);
+  });
+
+  it('prepares nothing when turned off', async () => {
+    const db = await open(false);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await lookup(db, id);
+    expect(await prepared(db)).toEqual([]);
+  });
+
+  it('prepares again a statement whose result shape changed', async () => {
+    const db = await open(true);
+    await sql`CREATE TABLE shape_probe (id text PRIMARY KEY)`.execute(db);
+    await sql`INSERT INTO shape_probe VALUES ('x')`.execute(db);
+    const read = () => sql<Record<string, unknown>>`SELECT * FROM shape_probe WHERE id = ${'x'}`.execute(db);
+    for (let i = 0; i < 4; i++) expect((await read()).rows).toEqual([{ id: 'x' }]);
+    await sql`ALTER TABLE shape_probe ADD COLUMN note text DEFAULT 'n'`.execute(db);
+    await expect(read()).rejects.toMatchObject({ code: '0A000' });
+    for (let i = 0; i < 4; i++) expect((await read()).rows).toEqual([{ id: 'x', note: 'n' }]);
+    expect((await prepared(db)).filter((text) => text.includes('shape_probe'))).toHaveLength(2);
+  });
+});
