@@ -1,9 +1,10 @@
 // Where a principal stands in an org or a workspace (API.md §2): the only functions that turn
 // roles into permissions. Only the access module's decisions (authorize.ts) call them.
-import { type Kysely, sql } from 'kysely';
+import { type Compilable, type Kysely, sql } from 'kysely';
 import { ALL_PERMISSIONS, isPermission, NO_PERMISSIONS, type Permission } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
 import type { Database, Workspace } from '../db/schema.js';
+import { ShapedQuery } from '../db/shaped-queries.js';
 import { canonicalUuid } from '../ids.js';
 import type { NamedBy } from '../ledger/workspaces/workspace-names.js';
 
@@ -100,6 +101,59 @@ export interface WorkspaceWithAccess {
   access: WorkspaceAccess;
 }
 
+interface LookupValues extends Record<string, unknown> {
+  workspaceId: string;
+  alias: string | null;
+  orgId: string | null;
+  userId: string | null;
+}
+
+interface LookupShape {
+  /** The name is shaped like a UUID: it may be the alias. */
+  alias: boolean;
+  /** Within the caller's org (everyone but the deployment admin). */
+  inOrg: boolean;
+  /** The caller is a user: their org role and workspace membership come along. */
+  user: boolean;
+}
+
+interface LookupRow extends Workspace {
+  caller_org_role?: string | null;
+  caller_member_role?: string | null;
+  caller_permissions?: string[] | null;
+}
+
+function buildLookup(db: Kysely<Database>, v: LookupValues, shape: LookupShape) {
+  let query = db.selectFrom('workspaces as w').selectAll('w');
+  query = !shape.alias
+    ? query.where('w.id', '=', v.workspaceId)
+    : // Both are unique indexes; the id wins the (administratively excluded) tie.
+      query
+        .where((eb) => eb.or([eb('w.id', '=', v.workspaceId), eb('w.uuid', '=', v.alias as string)]))
+        .orderBy(sql`w.id = ${v.workspaceId}`, 'desc')
+        .limit(1);
+  if (shape.inOrg) query = query.where('w.org_id', '=', v.orgId as string);
+  if (!shape.user) return query as unknown as Compilable<LookupRow>;
+  return query
+    .leftJoin('users as u', (join) =>
+      join.onRef('u.org_id', '=', 'w.org_id').on('u.id', '=', v.userId as string),
+    )
+    .leftJoin('workspace_members as m', (join) =>
+      join
+        .onRef('m.org_id', '=', 'w.org_id')
+        .onRef('m.workspace_id', '=', 'w.id')
+        .on('m.user_id', '=', v.userId as string),
+    )
+    .select([
+      'u.role as caller_org_role',
+      'm.role as caller_member_role',
+      'm.permissions as caller_permissions',
+    ]) as unknown as Compilable<LookupRow>;
+}
+
+/** The lookup, compiled once per shape: it runs on every request naming a workspace. */
+let lookups: ShapedQuery<LookupValues, LookupShape, LookupRow> | null = null;
+
 /**
  * A workspace (looked up by its deployment-wide unique id or UUID alias, within the caller's org
  * unless the caller is the deployment admin) with the caller's org standing and permissions on
@@ -113,49 +167,23 @@ export async function findWorkspaceWithAccess(
 ): Promise<WorkspaceWithAccess | null> {
   const userId = principal.kind === 'user' ? principal.userId : null;
   const alias = canonicalUuid(workspaceId);
-  let query = db.selectFrom('workspaces as w').selectAll('w');
-  query =
-    alias === null
-      ? query.where('w.id', '=', workspaceId)
-      : // Both are unique indexes; the id wins the (administratively excluded) tie.
-        query
-          .where((eb) => eb.or([eb('w.id', '=', workspaceId), eb('w.uuid', '=', alias)]))
-          .orderBy(sql`w.id = ${workspaceId}`, 'desc')
-          .limit(1);
-  if (principal.kind !== 'deployment_admin') query = query.where('w.org_id', '=', principal.orgId!);
-  const namedBy = (workspace: Workspace): NamedBy => (workspace.id === workspaceId ? 'id' : 'uuid');
-  if (userId === null) {
-    const workspace = await query.executeTakeFirst();
-    if (!workspace) return null;
-    const standing = standingOf(principal, workspace.org_id, null);
-    return {
-      workspace,
-      namedBy: namedBy(workspace),
-      standing,
-      access: membershipAccess(principal, standing, null),
-    };
-  }
-  const row = await query
-    .leftJoin('users as u', (join) => join.onRef('u.org_id', '=', 'w.org_id').on('u.id', '=', userId))
-    .leftJoin('workspace_members as m', (join) =>
-      join
-        .onRef('m.org_id', '=', 'w.org_id')
-        .onRef('m.workspace_id', '=', 'w.id')
-        .on('m.user_id', '=', userId),
-    )
-    .select([
-      'u.role as caller_org_role',
-      'm.role as caller_member_role',
-      'm.permissions as caller_permissions',
-    ])
-    .executeTakeFirst();
+  lookups ??= new ShapedQuery(
+    (values, shape) => buildLookup(db, values, shape),
+    (shape) => `${shape.alias}|${shape.inOrg}|${shape.user}`,
+  );
+  const query = lookups.compile(
+    { workspaceId, alias, orgId: principal.orgId, userId },
+    { alias: alias !== null, inOrg: principal.kind !== 'deployment_admin', user: userId !== null },
+  );
+  const row = (await db.executeQuery(query)).rows[0];
   if (!row) return null;
   const { caller_org_role, caller_member_role, caller_permissions, ...workspace } = row;
-  const standing = standingOf(principal, workspace.org_id, caller_org_role);
+  const namedBy: NamedBy = workspace.id === workspaceId ? 'id' : 'uuid';
+  const standing = standingOf(principal, workspace.org_id, caller_org_role ?? null);
   const access = membershipAccess(principal, standing, {
     owner_user_id: workspace.owner_user_id,
-    role: caller_member_role,
-    permissions: caller_permissions,
+    role: caller_member_role ?? null,
+    permissions: caller_permissions ?? null,
   });
-  return { workspace, namedBy: namedBy(workspace), standing, access };
+  return { workspace, namedBy, standing, access };
 }

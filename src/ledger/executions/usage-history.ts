@@ -2,9 +2,10 @@
 // the page query. The query reads one page of `executions` through the workspace, user or type
 // index (all ordered created_at desc, id desc) and joins users and agents by primary key for that
 // page's rows only.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { AgentType, Database, Execution } from '../../db/schema.js';
-import { microsOfDate, timestampParam } from '../activity/time.js';
+import { ShapedQuery } from '../../db/shaped-queries.js';
+import { microsOfDate, microsToText } from '../activity/time.js';
 import { type CalendarDate, type UsageWindow, usageWindow, type WindowRequest } from './usage-window.js';
 
 export interface UsageHistoryRequest {
@@ -74,8 +75,25 @@ export type UsageHistoryRow = Pick<
   | 'source'
 > & { email: string | null; agent_name: string | null; agent_slug: string | null };
 
-/** The page query, built but not run (tests EXPLAIN it to keep the index plan under review). */
-export function usageHistoryQuery(db: Kysely<Database>, scope: UsageHistoryScope) {
+/** The page query's values; which filters it has is its shape. */
+interface PageValues extends Record<string, unknown> {
+  orgId: string;
+  workspaceId: string;
+  start: Date;
+  /** The window's end as PostgreSQL reads it exactly (microsecond text). */
+  end: string;
+  userId: string | null;
+  type: AgentType | null;
+  limit: number;
+  offset: number;
+}
+
+interface PageShape {
+  user: boolean;
+  type: boolean;
+}
+
+function buildPage(db: Kysely<Database>, v: PageValues, shape: PageShape) {
   let page = db
     .selectFrom('executions')
     .select([
@@ -98,19 +116,19 @@ export function usageHistoryQuery(db: Kysely<Database>, scope: UsageHistoryScope
       'tokens_total',
       'source',
     ])
-    .where('org_id', '=', scope.orgId)
-    .where('workspace_id', '=', scope.workspaceId)
-    .where('created_at', '>=', scope.window.start)
+    .where('org_id', '=', v.orgId)
+    .where('workspace_id', '=', v.workspaceId)
+    .where('created_at', '>=', v.start)
     // As text: the end can be 10000-01-01T00:00Z (after 9999-12-31), which a Date parameter
     // cannot carry to PGlite (its ISO form is `+010000-…`).
-    .where('created_at', '<', timestampParam(microsOfDate(scope.window.end)));
-  if (scope.userId !== null) page = page.where('user_id', '=', scope.userId);
-  if (scope.type !== null) page = page.where('agent_type', '=', scope.type);
+    .where('created_at', '<', sql<Date>`${v.end}::timestamptz`);
+  if (shape.user) page = page.where('user_id', '=', v.userId);
+  if (shape.type) page = page.where('agent_type', '=', v.type as AgentType);
   const rows = page
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(scope.perPage + 1)
-    .offset((scope.page - 1) * scope.perPage)
+    .limit(v.limit)
+    .offset(v.offset)
     .as('e');
   return db
     .selectFrom(rows)
@@ -143,13 +161,47 @@ export function usageHistoryQuery(db: Kysely<Database>, scope: UsageHistoryScope
     .orderBy('e.id', 'desc');
 }
 
+function pageValues(scope: UsageHistoryScope): PageValues {
+  return {
+    orgId: scope.orgId,
+    workspaceId: scope.workspaceId,
+    start: scope.window.start,
+    end: microsToText(microsOfDate(scope.window.end)),
+    userId: scope.userId,
+    type: scope.type,
+    limit: scope.perPage + 1,
+    offset: (scope.page - 1) * scope.perPage,
+  };
+}
+
+const pageShape = (scope: UsageHistoryScope): PageShape => ({
+  user: scope.userId !== null,
+  type: scope.type !== null,
+});
+
+/** The page query, built but not run (tests EXPLAIN it to keep the index plan under review). */
+export function usageHistoryQuery(db: Kysely<Database>, scope: UsageHistoryScope) {
+  return buildPage(db, pageValues(scope), pageShape(scope));
+}
+
+/** The same query, compiled once per shape (src/db/shaped-queries.ts). */
+let shaped: ShapedQuery<PageValues, PageShape, UsageHistoryRow> | null = null;
+const shapedPages = (db: Kysely<Database>) => {
+  shaped ??= new ShapedQuery(
+    (values, shape) => buildPage(db, values, shape),
+    (shape) => `${shape.user}|${shape.type}`,
+  );
+  return shaped;
+};
+
 /** One page: `per_page + 1` rows are read, and the extra one only sets `hasMore`. */
 export async function listUsageHistory(
   db: Kysely<Database>,
   scope: UsageHistoryScope,
 ): Promise<{ rows: UsageHistoryRow[]; hasMore: boolean }> {
   if (scope.window.start >= scope.window.end) return { rows: [], hasMore: false };
-  const rows: UsageHistoryRow[] = await usageHistoryQuery(db, scope).execute();
+  const query = shapedPages(db).compile(pageValues(scope), pageShape(scope));
+  const rows: UsageHistoryRow[] = (await db.executeQuery(query)).rows;
   const hasMore = rows.length > scope.perPage;
   return { rows: hasMore ? rows.slice(0, scope.perPage) : rows, hasMore };
 }
