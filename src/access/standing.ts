@@ -3,6 +3,7 @@
 import { type Kysely, sql } from 'kysely';
 import { ALL_PERMISSIONS, isPermission, NO_PERMISSIONS, type Permission } from '../auth/permissions.js';
 import type { Principal } from '../auth/principal.js';
+import { PREPARE } from '../db/prepared.js';
 import type { Database, Workspace } from '../db/schema.js';
 import { canonicalUuid } from '../ids.js';
 import type { NamedBy } from '../ledger/workspaces/workspace-names.js';
@@ -125,7 +126,7 @@ export async function findWorkspaceWithAccess(
   if (principal.kind !== 'deployment_admin') query = query.where('w.org_id', '=', principal.orgId!);
   const namedBy = (workspace: Workspace): NamedBy => (workspace.id === workspaceId ? 'id' : 'uuid');
   if (userId === null) {
-    const workspace = await query.executeTakeFirst();
+    const workspace = await query.modifyEnd(PREPARE).executeTakeFirst();
     if (!workspace) return null;
     const standing = standingOf(principal, workspace.org_id, null);
     return {
@@ -148,6 +149,7 @@ export async function findWorkspaceWithAccess(
       'm.role as caller_member_role',
       'm.permissions as caller_permissions',
     ])
+    .modifyEnd(PREPARE)
     .executeTakeFirst();
   if (!row) return null;
   const { caller_org_role, caller_member_role, caller_permissions, ...workspace } = row;

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DataFolderLock } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { preparedName } from './prepared.js';
 import type { Database } from './schema.js';
 import { INT8_OID, NUMERIC_OID, parseInt8, parseNumeric, pgliteParsers } from './type-parsers.js';
 
@@ -37,9 +38,20 @@ const pgTypes = {
   },
 } as pg.CustomTypesConfig;
 
+/** Sends the statements that ask for it (prepared.ts) as named, per-connection prepared statements. */
+export class PreparingClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() has a dozen overloads; this only reroutes one.
+  override query(config: any, values?: any, callback?: any): any {
+    const name = typeof config === 'string' ? preparedName(config) : null;
+    if (name !== null && Array.isArray(values)) return super.query({ name, text: config, values }, callback);
+    return super.query(config, values, callback);
+  }
+}
+
 export async function openDatabase(target: DatabaseTarget): Promise<LedgerDatabase> {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
+      Client: PreparingClient,
       connectionString: target.url,
       max: target.poolSize ?? 10,
       types: pgTypes,

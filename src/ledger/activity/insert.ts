@@ -5,6 +5,7 @@
 // keeps PostgreSQL's share of a batch close to the bare insert: a SQL aggregate over the inserted
 // rows (each expanded to four scope/grain rows) cost about as much again as the insert itself.
 import { type Kysely, sql } from 'kysely';
+import { PREPARE } from '../../db/prepared.js';
 import type { Database, NewActivity } from '../../db/schema.js';
 import { addToInsightsRollups } from '../insights/activity-rollups.js';
 
@@ -79,7 +80,7 @@ async function insertWithRollups(db: Kysely<Database>, rows: NewActivity[]): Pro
       SELECT count(*)::int AS inserted,
         CASE WHEN count(*) < ${chunk.length}
           THEN coalesce(array_agg(org_id || chr(1) || id), ARRAY[]::text[]) END AS keys
-      FROM inserted`.execute(db);
+      FROM inserted${PREPARE}`.execute(db);
     const row = result.rows[0]!;
     inserted += Number(row.inserted);
     const fresh = row.keys === null ? chunk : insertedRows(chunk, new Set(row.keys));
@@ -192,5 +193,5 @@ async function addToRollups(db: Kysely<Database>, rows: NewActivity[]): Promise<
       requests = activity_rollups.requests + excluded.requests,
       duration_sum = activity_rollups.duration_sum + excluded.duration_sum,
       duration_count = activity_rollups.duration_count + excluded.duration_count,
-      tokens_sum = activity_rollups.tokens_sum + excluded.tokens_sum`.execute(db);
+      tokens_sum = activity_rollups.tokens_sum + excluded.tokens_sum${PREPARE}`.execute(db);
 }

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { PREPARE } from '../../db/prepared.js';
 import type { Agent, AgentType, Database } from '../../db/schema.js';
 
 export const AGENT_TYPES: readonly AgentType[] = ['chat', 'image', 'text', 'voiceover', 'video', 'code'];
@@ -43,7 +44,7 @@ export async function upsertAgents(
     INSERT INTO agents (org_id, id, slug, name, type)
     SELECT ${orgId}, a.id, a.slug, a.name, a.type
     FROM unnest(${ids}::text[], ${slugs}::text[], ${names}::text[], ${types}::text[]) AS a(id, slug, name, type)
-    ON CONFLICT (org_id, id) DO NOTHING`.execute(db);
+    ON CONFLICT (org_id, id) DO NOTHING${PREPARE}`.execute(db);
   await sql`
     WITH changed AS (
       SELECT agents.id, a.slug, a.name, a.type FROM agents
@@ -55,5 +56,5 @@ export async function upsertAgents(
       FOR UPDATE OF agents
     )
     UPDATE agents SET slug = changed.slug, name = changed.name, type = changed.type, updated_at = now()
-    FROM changed WHERE agents.org_id = ${orgId} AND agents.id = changed.id`.execute(db);
+    FROM changed WHERE agents.org_id = ${orgId} AND agents.id = changed.id${PREPARE}`.execute(db);
 }

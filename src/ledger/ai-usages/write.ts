@@ -1,6 +1,7 @@
 // Writes AI tool usages from ingestion. A usage may be recorded as pending and completed later;
 // each event carries the whole state and the newest event time wins.
 import { type Kysely, sql } from 'kysely';
+import { PREPARE } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 
 export interface AiUsageRow {
@@ -37,5 +38,5 @@ export async function upsertAiUsages(db: Kysely<Database>, orgId: string, rows: 
       cost = excluded.cost, input_data = excluded.input_data, response_data = excluded.response_data,
       created_at = excluded.created_at, completed_at = excluded.completed_at,
       event_time = excluded.event_time, updated_at = now()
-    WHERE ai_usages.event_time <= excluded.event_time`.execute(db);
+    WHERE ai_usages.event_time <= excluded.event_time${PREPARE}`.execute(db);
 }

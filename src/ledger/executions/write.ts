@@ -3,6 +3,7 @@
 // editing are transitions with their own time (`source_event_time`): they drop the content
 // (output, output_url) and keep the billing facts; a later recorded event never brings it back.
 import { type Kysely, sql } from 'kysely';
+import { PREPARE } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 
 export interface ExecutionRow {
@@ -61,7 +62,7 @@ export async function upsertExecutions(
       tokens_input = excluded.tokens_input, tokens_output = excluded.tokens_output,
       tokens_total = excluded.tokens_total, created_at = excluded.created_at,
       event_time = excluded.event_time, updated_at = now()
-    WHERE executions.event_time <= excluded.event_time`.execute(db);
+    WHERE executions.event_time <= excluded.event_time${PREPARE}`.execute(db);
 }
 
 export interface StoredExecutionRef {

@@ -9,6 +9,7 @@
 //                         resource_type is `endpoint`, keyed by its resource_id), per workspace
 //                         (records without one under ''), UTC hour and day: the top lists
 import { type Kysely, sql } from 'kysely';
+import { PREPARE } from '../../db/prepared.js';
 import type { Database, NewActivity } from '../../db/schema.js';
 import { scopeId } from '../activity/filters.js';
 
@@ -120,7 +121,7 @@ export async function addToInsightsRollups(db: Kysely<Database>, rows: NewActivi
       requests = r.requests + excluded.requests, failed = r.failed + excluded.failed,
       duration_sum = r.duration_sum + excluded.duration_sum,
       duration_count = r.duration_count + excluded.duration_count,
-      tokens_sum = r.tokens_sum + excluded.tokens_sum`.execute(db);
+      tokens_sum = r.tokens_sum + excluded.tokens_sum${PREPARE}`.execute(db);
   if (keys.length === 0) return;
   const k = <K extends keyof KeySum>(key: K) => keys.map((sum) => sum[key]);
   await sql`
@@ -130,5 +131,5 @@ export async function addToInsightsRollups(db: Kysely<Database>, rows: NewActivi
       ${k('key')}::text[], ${k('requests')}::int8[], ${k('failed')}::int8[])
     ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (org_id, dimension, grain, bucket, workspace_id, key) DO UPDATE SET
-      requests = r.requests + excluded.requests, failed = r.failed + excluded.failed`.execute(db);
+      requests = r.requests + excluded.requests, failed = r.failed + excluded.failed${PREPARE}`.execute(db);
 }

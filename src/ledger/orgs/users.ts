@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { PREPARE } from '../../db/prepared.js';
 import type { Database, OrgRole, User } from '../../db/schema.js';
 
 export interface UserInput {
@@ -65,7 +66,7 @@ export async function ensureUsers(
   await sql`
     INSERT INTO users (org_id, id, email)
     SELECT ${orgId}, u.id, u.email FROM unnest(${ids}::text[], ${emails}::text[]) AS u(id, email)
-    ON CONFLICT (org_id, id) DO NOTHING`.execute(db);
+    ON CONFLICT (org_id, id) DO NOTHING${PREPARE}`.execute(db);
   await sql`
     WITH changed AS (
       SELECT users.id, u.email FROM users
@@ -75,5 +76,5 @@ export async function ensureUsers(
       FOR UPDATE OF users
     )
     UPDATE users SET email = changed.email, updated_at = now()
-    FROM changed WHERE users.org_id = ${orgId} AND users.id = changed.id`.execute(db);
+    FROM changed WHERE users.org_id = ${orgId} AND users.id = changed.id${PREPARE}`.execute(db);
 }

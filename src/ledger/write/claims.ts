@@ -1,6 +1,7 @@
 // The dedup claims (`ingested_events`): a write's key is claimed in the transaction that stores
 // it, so a write is either stored and claimed or neither.
 import { type Kysely, sql } from 'kysely';
+import { PREPARE } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 import type { WriteKey } from './types.js';
 
@@ -18,7 +19,7 @@ export async function claimKeys(db: Kysely<Database>, orgId: string, keys: Write
     SELECT ${orgId}, u.source, u.event_id
     FROM unnest(${sorted.map((k) => k.source)}::text[], ${sorted.map((k) => k.eventId)}::text[]) AS u(source, event_id)
     ON CONFLICT DO NOTHING
-    RETURNING source, event_id`.execute(db);
+    RETURNING source, event_id${PREPARE}`.execute(db);
   return new Set(result.rows.map((row) => keyString({ source: row.source, eventId: row.event_id })));
 }
 
@@ -28,5 +29,5 @@ export async function releaseKeys(db: Kysely<Database>, orgId: string, keys: Wri
   await sql`
     DELETE FROM ingested_events AS e
     USING unnest(${keys.map((k) => k.source)}::text[], ${keys.map((k) => k.eventId)}::text[]) AS u(source, event_id)
-    WHERE e.org_id = ${orgId} AND e.source = u.source AND e.event_id = u.event_id`.execute(db);
+    WHERE e.org_id = ${orgId} AND e.source = u.source AND e.event_id = u.event_id${PREPARE}`.execute(db);
 }

@@ -1,6 +1,7 @@
 // `last_active_at` of the workspaces a batch wrote to: the newest record time among its stored
 // writes, moved forward only.
 import { type Kysely, sql } from 'kysely';
+import { PREPARE } from '../../db/prepared.js';
 import type { Database } from '../../db/schema.js';
 import { byString } from './claims.js';
 
@@ -23,7 +24,7 @@ export async function touchWorkspaces(db: Kysely<Database>, active: ActiveWorksp
     UPDATE workspaces AS w SET last_active_at = u.at
     FROM unnest(${entries.map(([, v]) => v.orgId)}::text[], ${entries.map(([id]) => id)}::text[],
       ${entries.map(([, v]) => v.at.toISOString())}::timestamptz[]) AS u(org_id, id, at)
-    WHERE w.org_id = u.org_id AND w.id = u.id AND (w.last_active_at IS NULL OR w.last_active_at < u.at)`.execute(
+    WHERE w.org_id = u.org_id AND w.id = u.id AND (w.last_active_at IS NULL OR w.last_active_at < u.at)${PREPARE}`.execute(
     db,
   );
 }
