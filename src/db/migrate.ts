@@ -9,6 +9,7 @@ import * as aiUsageCounts from './migrations/0006_ai_usage_counts.js';
 import * as workspaceUuidAlias from './migrations/0007_workspace_uuid_alias.js';
 import * as traceSpans from './migrations/0008_trace_spans.js';
 import * as insightsRollups from './migrations/0009_insights_rollups.js';
+import * as rollupFillfactor from './migrations/0010_rollup_fillfactor.js';
 import type { Database } from './schema.js';
 
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007_workspace_uuid_alias': workspaceUuidAlias,
   '0008_trace_spans': traceSpans,
   '0009_insights_rollups': insightsRollups,
+  '0010_rollup_fillfactor': rollupFillfactor,
 };
 
 const provider: MigrationProvider = {

@@ -1,0 +1,141 @@
+// Where ingestion's CPU goes, statement by statement: the benchmark's ingestion batches (1,000
+// CloudEvents, 70/20/10, 10% resent) posted one at a time to an in-process instance of the app
+// (app.inject: no sockets) whose database pool has one connection, so the CPU of that one
+// PostgreSQL backend (/proc/<pid>/schedstat, nanoseconds) is read after every statement. The
+// service's figure is this process's CPU during the posts, i.e. the route without HTTP parsing.
+//
+//   node dist-bench/bench/ingest-cost.js --database-url postgres://…/tally_bench_… --events 20000
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { buildApp } from '../src/app.js';
+import { hashToken } from '../src/auth/tokens.js';
+import { loadConfig } from '../src/config.js';
+import { autoPrepare } from '../src/db/prepared-statements.js';
+import type { Database } from '../src/db/schema.js';
+import { INT8_OID, NUMERIC_OID, parseInt8, parseNumeric } from '../src/db/type-parsers.js';
+import { loadWorld } from '../src/demo/world.js';
+import { buildKeyring } from '../src/secrets/keys.js';
+import { removeOrgs } from './lib/ingest.js';
+import { buildIngestWorkload } from './lib/ingest-workload.js';
+import { parseOptions } from './lib/options.js';
+
+const { values } = parseArgs({
+  options: {
+    'database-url': { type: 'string' },
+    events: { type: 'string', default: '20000' },
+    rounds: { type: 'string', default: '1' },
+  },
+});
+const url = values['database-url']!;
+const options = parseOptions(['--database-url', url])!;
+
+const schedNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return parseInt8;
+    if (oid === NUMERIC_OID) return parseNumeric;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as pg.CustomTypesConfig;
+
+const pool = new pg.Pool({
+  connectionString: url,
+  max: 1,
+  types,
+  idleTimeoutMillis: 0,
+});
+// As the service's pool prepares (src/db/prepared-statements.ts).
+autoPrepare(pool);
+const client = await pool.connect();
+const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+client.release();
+
+let measuring = false;
+const byStatement = new Map<string, { ns: number; count: number }>();
+let last = 0;
+const db = new Kysely<Database>({
+  dialect: new PostgresDialect({ pool }),
+  log: (event: LogEvent) => {
+    if (!measuring) return;
+    const now = schedNs(pid);
+    const name = event.query.sql.replace(/\s+/g, ' ').trim().slice(0, 64);
+    const entry = byStatement.get(name) ?? { ns: 0, count: 0 };
+    entry.ns += now - last;
+    entry.count += 1;
+    byStatement.set(name, entry);
+    last = schedNs(pid);
+  },
+});
+
+const config = loadConfig({
+  DATABASE_URL: url,
+  TALLY_SECRET_KEY: options.secretKey,
+  LOG_LEVEL: 'silent',
+  TALLY_RATE_LIMIT_RPS: '0',
+});
+const app = await buildApp({
+  config,
+  database: { db, kind: 'postgres', pglite: null, close: () => db.destroy() },
+  keyring: buildKeyring(options.secretKey, []),
+  adminTokenHash: hashToken(options.adminToken),
+});
+await app.ready();
+
+const totals = { pgNs: 0, serviceUs: 0, events: 0 };
+for (let round = 0; round < Number(values.rounds); round += 1) {
+  const workload = buildIngestWorkload({
+    events: Number(values.events),
+    batchSize: 1000,
+    seed: 777 + round,
+    copyOrgId: 'bench-cost-copy',
+    now: Date.now(),
+  });
+  const orgId = workload.world.id;
+  await removeOrgs(url, [orgId]);
+  await loadWorld(db, [workload.world]);
+  const tokenAnswer = await app.inject({
+    method: 'POST',
+    url: `/v1/admin/orgs/${orgId}/tokens`,
+    headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
+    payload: { name: 'cost', abilities: ['ingest'] },
+  });
+  const token = (JSON.parse(tokenAnswer.body) as { token: string }).token;
+  // One unmeasured batch: the JIT's warm-up and the token's first lookup are nobody's cost.
+  await app.inject({
+    method: 'POST',
+    url: '/v1/ingest',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents-batch+json' },
+    payload: workload.batches[0]!,
+  });
+  await db.selectFrom('orgs').select('id').limit(1).execute();
+  measuring = true;
+  for (const batch of workload.batches.slice(1)) {
+    const cpu = process.cpuUsage();
+    last = schedNs(pid);
+    const pgBefore = last;
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/v1/ingest',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/cloudevents-batch+json' },
+      payload: batch,
+    });
+    const used = process.cpuUsage(cpu);
+    totals.serviceUs += used.user + used.system;
+    totals.pgNs += schedNs(pid) - pgBefore;
+    totals.events += 1000;
+    if (answer.statusCode !== 200) throw new Error(`${answer.statusCode} ${answer.body.slice(0, 300)}`);
+  }
+  measuring = false;
+  await removeOrgs(url, [orgId]);
+}
+
+const per1000 = (ms: number) => ((ms * 1000) / totals.events).toFixed(2);
+console.log(
+  `${totals.events} events: per 1,000 service ${per1000(totals.serviceUs / 1000)} ms (in-process, no HTTP), PostgreSQL ${per1000(totals.pgNs / 1e6)} ms`,
+);
+for (const [name, { ns, count }] of [...byStatement].sort((a, b) => b[1].ns - a[1].ns)) {
+  console.log(`  ${per1000(ns / 1e6)} ms/1,000  ×${count}  ${name}`);
+}
+await app.close();
