@@ -67,12 +67,20 @@ async function main(argv: string[]): Promise<number> {
   // The revision to compare with runs beside this one, on the same database (not on PGlite: one
   // process per data folder).
   const beforeBuild = options.before && !dataDir ? buildBefore(options.before) : null;
-  const server = await startServer({ ...serverOptions, port: options.port, profileDir: options.profileDir });
-  let beforeServer: RunningServer | null = null;
+  // The earlier revision starts first: this checkout may add migrations, which the earlier one's
+  // migrator would refuse to find already applied (it keeps running once started).
+  const beforeServer: RunningServer | null = beforeBuild
+    ? await startServer({ ...serverOptions, port: options.port + 1, cwd: beforeBuild.dir })
+    : null;
+  const server = await startServer({
+    ...serverOptions,
+    port: options.port,
+    profileDir: options.profileDir,
+  }).catch(async (error: unknown) => {
+    await beforeServer?.stop();
+    throw error;
+  });
   try {
-    if (beforeBuild) {
-      beforeServer = await startServer({ ...serverOptions, port: options.port + 1, cwd: beforeBuild.dir });
-    }
     const selected = (baseUrl: string) =>
       buildScenarios(baseUrl, targets, now, Math.min(options.requests, 1000)).filter(
         (s) => options.only.length === 0 || options.only.some((part) => s.name.includes(part)),
