@@ -33,9 +33,9 @@ export type DatabaseTarget =
  * which grows and never shrinks, and PostgreSQL touches all of shared_buffers at start: PGlite's
  * default of 128MB was 128 MB resident before the first query. Its data files are read through
  * the operating system, whose page cache (outside the service's resident set) keeps them, so a
- * buffer pool miss costs a system call, not a disk read: at 1,000,000 records the service spent
- * no more CPU per cursor page or per ingested event with 16MB than with 128MB (bench/README.md,
- * `npm run bench:memory`). The others are PostgreSQL's defaults, written down so that a change of
+ * buffer pool miss costs a system call, not a disk read. It is not free: at 1,000,000 records
+ * ingestion costs the service more CPU per event than with 128MB (bench/README.md,
+ * `npm run bench:memory`); 16MB is what keeps the peak within the budget measured so far. The others are PostgreSQL's defaults, written down so that a change of
  * PGlite's defaults cannot raise the peak unnoticed; wal_buffers is 1/32 of shared_buffers, as
  * PostgreSQL would choose.
  */
@@ -51,9 +51,9 @@ export const PGLITE_SETTINGS = {
  * V8 compiles hot WebAssembly functions a second time with its optimising compiler. One of
  * PGlite's functions (~100 KB of code, run for every statement) takes ~600 MB of compiler memory
  * and 2–4 s to optimise, a few seconds after the first queries: the service's resident set went
- * from ~300 to ~870 MB, then back. The baseline code (Liftoff) is all PGlite runs here: it cost
- * no more CPU per request than the optimised one (a row set's time goes elsewhere than PostgreSQL's
- * code; the optimising compiler's own CPU is saved). The flags are read when a module is compiled,
+ * from ~300 to ~870 MB, then back. The baseline code (Liftoff) is all PGlite runs here: it reads
+ * at about the same CPU per page, but ingestion costs more CPU per event (bench/README.md): the
+ * price of staying within the budget. The flags are read when a module is compiled,
  * so they are set before the first PGlite instance compiles its module; they change nothing for
  * PostgreSQL deployments, which never get here.
  */
