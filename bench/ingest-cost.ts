@@ -12,9 +12,9 @@ import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { hashToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
+import { pgTypes } from '../src/db/open.js';
 import { autoPrepare } from '../src/db/prepared-statements.js';
 import type { Database } from '../src/db/schema.js';
-import { INT8_OID, NUMERIC_OID, parseInt8, parseNumeric } from '../src/db/type-parsers.js';
 import { loadWorld } from '../src/demo/world.js';
 import { buildKeyring } from '../src/secrets/keys.js';
 import { removeOrgs } from './lib/ingest.js';
@@ -32,13 +32,7 @@ const url = values['database-url']!;
 const options = parseOptions(['--database-url', url])!;
 
 const schedNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8_OID) return parseInt8;
-    if (oid === NUMERIC_OID) return parseNumeric;
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-} as pg.CustomTypesConfig;
+const types = pgTypes;
 
 const pool = new pg.Pool({
   connectionString: url,

@@ -7,8 +7,8 @@ import pg from 'pg';
 import { buildApp } from '../../src/app.js';
 import { hashToken } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
+import { pgTypes } from '../../src/db/open.js';
 import type { Database } from '../../src/db/schema.js';
-import { INT8_OID, NUMERIC_OID, parseInt8, parseNumeric } from '../../src/db/type-parsers.js';
 import { buildKeyring } from '../../src/secrets/keys.js';
 import { percentile } from './http-load.js';
 import type { Scenario } from './scenarios.js';
@@ -30,13 +30,7 @@ interface Statement {
 /** Statements that are not the read itself: authentication and the self-recording flush. */
 const NOT_THE_READ = /api_tokens|INSERT INTO activit|INSERT INTO "activit|UPDATE workspaces SET last_active/i;
 
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8_OID) return parseInt8;
-    if (oid === NUMERIC_OID) return parseNumeric;
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-} as pg.CustomTypesConfig;
+const types = pgTypes;
 
 export class SqlFloor {
   private constructor(

@@ -6,6 +6,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Config } from '../config.js';
 import type { Database } from '../db/schema.js';
 import { INSTANT_RANGE_TEXT, parseRfc3339 } from '../instants.js';
+import { SHOWN_ACTIVITY_COLUMNS } from '../ledger/activity/listing.js';
 import { type CommandIo, localHost, type OpenHost, processIo } from './command-host.js';
 import { Progress } from './progress.js';
 
@@ -22,33 +23,7 @@ Options:
 
 const PAGE = 5_000;
 
-const ACTIVITY_COLUMNS = [
-  'id',
-  'timestamp',
-  'trace_id',
-  'user_id',
-  'workspace_id',
-  'app_id',
-  'principal_type',
-  'principal_id',
-  'token_id',
-  'token_type',
-  'method',
-  'path',
-  'resource_type',
-  'resource_id',
-  'action',
-  'status_code',
-  'success',
-  'error_code',
-  'duration_ms',
-  'execution_id',
-  'augmentation_id',
-  'stages_completed',
-  'total_stages',
-  'token_usage',
-  'metadata',
-] as const;
+const ACTIVITY_COLUMNS = SHOWN_ACTIVITY_COLUMNS;
 
 const EXECUTION_COLUMNS = [
   'id',

@@ -69,7 +69,8 @@ function keepWasmAtBaselineTier(): void {
 /** Longest wait for a PostgreSQL connection (from the pool or a new one to the server). */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-const pgTypes = {
+/** int8 and numeric as numbers (type-parsers.ts); the benchmark's own pools use it too. */
+export const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID) return parseInt8;
     if (oid === NUMERIC_OID) return parseNumeric;

@@ -66,9 +66,10 @@ export function planListing(cursorKey: Buffer, request: ListingRequest, now: Mic
   return { request, query, state, end: state.snapshotEnd };
 }
 
-/** The columns a listing shows, in `activities`' order; `timestamp` comes as microseconds. */
-const LISTED_COLUMNS = [
+/** The columns of a record as the seed shows them, in its order (listings, `tally export`). */
+export const SHOWN_ACTIVITY_COLUMNS = [
   'id',
+  'timestamp',
   'trace_id',
   'user_id',
   'workspace_id',
@@ -94,6 +95,13 @@ const LISTED_COLUMNS = [
   'metadata',
 ] as const satisfies readonly (keyof Activity)[];
 
+type ListedColumn = Exclude<(typeof SHOWN_ACTIVITY_COLUMNS)[number], 'timestamp'>;
+
+/** What a listing reads: the shown columns, `timestamp` apart (it comes as microseconds). */
+const LISTED_COLUMNS = SHOWN_ACTIVITY_COLUMNS.filter(
+  (column): column is ListedColumn => column !== 'timestamp',
+);
+
 /** The select list: every listed column; a record stored without metadata lists `{}` (the seed's). */
 const SELECT_LIST = [
   ...LISTED_COLUMNS.filter((column) => column !== 'metadata'),
@@ -102,7 +110,7 @@ const SELECT_LIST = [
 ].join(', ');
 
 /** A listed record: what a page shows, its instant as exact microseconds (no Date to parse). */
-export type ListedActivity = Omit<Pick<Activity, (typeof LISTED_COLUMNS)[number]>, 'metadata'> & {
+export type ListedActivity = Omit<Pick<Activity, ListedColumn>, 'metadata'> & {
   metadata: NonNullable<Activity['metadata']>;
   timestamp_us: number;
 };
