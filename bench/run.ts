@@ -23,6 +23,7 @@ import {
 } from './lib/report.js';
 import { buildScenarios, findTargets, type Query, type Scenario, withPg } from './lib/scenarios.js';
 import { type RunningServer, startServer } from './lib/server.js';
+import { ServiceFloor } from './lib/service-floor.js';
 import { SqlFloor } from './lib/sql-floor.js';
 
 const shellQuote = (arg: string) =>
@@ -97,6 +98,19 @@ async function main(argv: string[]): Promise<number> {
     const floor = databaseUrl
       ? await SqlFloor.open(databaseUrl, options.secretKey, options.adminToken)
       : null;
+    const serviceFloors: ServiceFloor[] = [];
+    if (databaseUrl) {
+      for (const [index, framework] of options.serviceFloors.entries()) {
+        serviceFloors.push(
+          await ServiceFloor.start(
+            framework,
+            databaseUrl,
+            databaseName(databaseUrl),
+            options.port + 2 + index,
+          ),
+        );
+      }
+    }
     /** One row: the measured requests of a scenario at one concurrency, against one service. */
     const measureRow = async (
       target: RunningServer,
@@ -153,13 +167,33 @@ async function main(argv: string[]): Promise<number> {
           floor && hasSql
             ? await floor.replay(captured, concurrency, options.requests, options.warmup)
             : null;
-        const run = { ...stats, floor: floorStats, ...(beforeRun ? { before: beforeRun } : {}) };
+        const serviceFloorStats = [];
+        if (hasSql) {
+          const headers = captured.length > 0 ? scenario.next().headers : {};
+          for (const serviceFloor of serviceFloors) {
+            serviceFloorStats.push(
+              await serviceFloor.measure(captured, headers, concurrency, options.requests, options.warmup),
+            );
+          }
+        }
+        const run = {
+          ...stats,
+          floor: floorStats,
+          ...(serviceFloorStats.length > 0 ? { serviceFloors: serviceFloorStats } : {}),
+          ...(beforeRun ? { before: beforeRun } : {}),
+        };
         result.runs.push(run);
         process.stderr.write(
           `bench: ${scenario.name} @${concurrency}: p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
             `${run.requestsPerSecond} req/s, RSS ${run.peakRssMb} MB, CPU ms/req service ${run.cpuPerRequest.serviceMs} ` +
             `postgres ${run.cpuPerRequest.postgresMs} client ${run.cpuPerRequest.clientMs}, other busy cores ${run.cpuPerRequest.otherBusyCores}` +
             `${floorStats ? `; SQL floor p50 ${floorStats.p50Ms} ms, p99 ${floorStats.p99Ms} ms, ${floorStats.requestsPerSecond} req/s` : ''}${run.sampleError ? `, NON-200: ${run.sampleError}` : ''}` +
+            serviceFloorStats
+              .map(
+                (f) =>
+                  `; ${f.framework} floor p50 ${f.p50Ms} ms, ${f.requestsPerSecond} req/s, CPU service ${f.cpuPerRequest.serviceMs}`,
+              )
+              .join('') +
             `${beforeRun ? `; before: p50 ${beforeRun.p50Ms} ms, ${beforeRun.requestsPerSecond} req/s, CPU service ${beforeRun.cpuPerRequest.serviceMs} postgres ${beforeRun.cpuPerRequest.postgresMs}` : ''}\n`,
         );
       }
@@ -168,6 +202,7 @@ async function main(argv: string[]): Promise<number> {
     await cpu.close();
     await beforeCpu?.close();
     await floor?.close();
+    for (const serviceFloor of serviceFloors) await serviceFloor.stop();
 
     // After the reads, so that they measure the settled tables the marker describes.
     const measureIngestion = (target: RunningServer) =>

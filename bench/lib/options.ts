@@ -32,6 +32,8 @@ export interface BenchOptions {
   otlpRuns: number;
   /** A git revision also measured, row by row, beside this checkout (bench/lib/before.ts). */
   before: string | null;
+  /** The service floors measured beside each read row (bench/service-floor.ts); none on PGlite. */
+  serviceFloors: ('fastify' | 'http')[];
 }
 
 export const USAGE = `Usage: npm run bench -- [options]
@@ -66,6 +68,9 @@ Options (defaults in brackets):
   --before REV         also measure the service at git revision REV (built outside the checkout),
                        row by row beside this one, on port+1; every row and the ingestion get
                        their before and after in the one results file
+  --service-floors LIST  beside each read row, the same statements answered over HTTP by the
+                       least a service can do (bench/service-floor.ts): fastify (Fastify 5 +
+                       pg), http (node:http + pg), or none [fastify,http]
 `;
 
 const DEFAULT_SERVER = 'postgres://postgres@127.0.0.1:5432';
@@ -104,6 +109,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
       'ingest-clients': { type: 'string' },
       'otlp-runs': { type: 'string' },
       before: { type: 'string' },
+      'service-floors': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -149,5 +155,16 @@ export function parseOptions(argv: string[]): BenchOptions | null {
           ? 0
           : positive(values['otlp-runs'], 'otlp-runs', true),
     before: values.before ?? null,
+    serviceFloors: serviceFloors(values['service-floors'] ?? 'fastify,http'),
   };
+}
+
+function serviceFloors(list: string): ('fastify' | 'http')[] {
+  if (list === 'none') return [];
+  return list.split(',').map((name) => {
+    const trimmed = name.trim();
+    if (trimmed !== 'fastify' && trimmed !== 'http')
+      throw new Error(`--service-floors: "${trimmed}" is not fastify, http or none`);
+    return trimmed;
+  });
 }

@@ -7,6 +7,7 @@ import type { Stats } from './http-load.js';
 import type { IngestResult } from './ingest.js';
 import type { OtlpIngestResult } from './otlp-ingest.js';
 import type { Query, Targets } from './scenarios.js';
+import type { ServiceFloorStats } from './service-floor.js';
 import type { FloorStats } from './sql-floor.js';
 
 export interface ScenarioResult {
@@ -19,6 +20,8 @@ export interface ScenarioResult {
     cpuPerRequest: CpuPerRequest;
     /** The same SQL straight through pg (null for a read that runs none, a cache hit). */
     floor: FloorStats | null;
+    /** The same statements answered over HTTP by the least service (absent in older runs). */
+    serviceFloors?: ServiceFloorStats[];
     sampleError?: string;
     /** The same row against the service at `--before REV`, measured just before (absent without). */
     before?: Stats & { peakRssMb: number; cpuPerRequest: CpuPerRequest };
@@ -145,7 +148,7 @@ export function toMarkdown(report: BenchReport): string {
       '(other processes, PostgreSQL parallel workers), in cores; well above 0 means the row was disturbed. ' +
       'SQL floor: the statements the service ran for ten successive requests of the row (captured from an in-process ' +
       'instance of the same app on the same database, authentication and self-recording left out), replayed straight ' +
-      'through `pg` round-robin at the same concurrency and request count. ' +
+      'through `pg` round-robin at the same concurrency and request count, prepared (as the service prepares them). ' +
       `Service peak resident memory over the whole run (VmHWM): **${report.server.peakRssMb} MB**.`,
   );
   lines.push('');
@@ -169,6 +172,8 @@ export function toMarkdown(report: BenchReport): string {
       );
     }
   }
+  if (report.scenarios.some((s) => s.runs.some((run) => run.serviceFloors)))
+    lines.push('', ...serviceFloorMarkdown(report));
   if (report.before) lines.push('', ...beforeAfterMarkdown(report));
   if (report.ingestion) lines.push('', ...ingestionMarkdown(report.ingestion));
   if (report.ingestionBefore) {
@@ -217,6 +222,47 @@ function beforeAfterMarkdown(report: BenchReport): string[] {
           (f
             ? `${arrow(ratio(b.p50Ms, f.p50Ms), ratio(run.p50Ms, f.p50Ms))} | ${arrow(ratio(b.requestsPerSecond, f.requestsPerSecond), ratio(run.requestsPerSecond, f.requestsPerSecond))} |`
             : '– | – |'),
+      );
+    }
+  }
+  return lines;
+}
+
+/** Each row beside the least a Fastify + pg (and a node:http + pg) service does for its statements. */
+function serviceFloorMarkdown(report: BenchReport): string[] {
+  const frameworks = [
+    ...new Set(
+      report.scenarios.flatMap((s) => s.runs.flatMap((r) => r.serviceFloors ?? []).map((f) => f.framework)),
+    ),
+  ];
+  const label = { fastify: 'Fastify + pg', http: 'node:http + pg' } as const;
+  const lines = [
+    '## Service floors',
+    '',
+    "Each row's captured statements (the SQL floor's) answered over HTTP by the least a service does " +
+      "(`bench/service-floor.ts`, started with the service's node flags): the statements run through a `pg` pool, " +
+      "prepared, and the last one's rows sent as `JSON.stringify` text; no authentication, access check, validation, " +
+      'rendering, self-recording or logging. Same load generator, same connections, same request headers. CPU ms/req ' +
+      'as above (the floor process and its PostgreSQL backends).',
+    '',
+    `| scenario | conns | service p50 ms · req/s · CPU ms/req service · postgres | ${frameworks
+      .map((f) => `${label[f]}: p50 ms · req/s · CPU ms/req service · postgres · body bytes`)
+      .join(' | ')} | service CPU ÷ ${label[frameworks[0]!]} |`,
+    `|---|--:|--:|${frameworks.map(() => '--:|').join('')}--:|`,
+  ];
+  for (const scenario of report.scenarios) {
+    for (const run of scenario.runs) {
+      if (!run.serviceFloors) continue;
+      const cells = frameworks.map((framework) => {
+        const f = run.serviceFloors!.find((x) => x.framework === framework);
+        return f
+          ? `${f.p50Ms} · ${num(f.requestsPerSecond)} · ${f.cpuPerRequest.serviceMs} · ${f.cpuPerRequest.postgresMs} · ${num(f.bodyBytes)}`
+          : '–';
+      });
+      const first = run.serviceFloors.find((x) => x.framework === frameworks[0]);
+      lines.push(
+        `| ${scenario.name} | ${run.concurrency} | ${run.p50Ms} · ${num(run.requestsPerSecond)} · ${run.cpuPerRequest.serviceMs} · ${run.cpuPerRequest.postgresMs} | ` +
+          `${cells.join(' | ')} | ${first ? ratio(run.cpuPerRequest.serviceMs, first.cpuPerRequest.serviceMs) : '–'} |`,
       );
     }
   }

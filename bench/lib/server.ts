@@ -59,24 +59,30 @@ export async function startServer(options: {
   env?: Record<string, string>;
   /** Where the compiled service is (`dist/cli/main.js` below it); this checkout by default. */
   cwd?: string;
+  /** The script and its arguments: `tally serve` unless given (the service floor, say). */
+  entry?: string[];
 }): Promise<RunningServer> {
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
-  const child = spawn(process.execPath, [...startFlags(), ...profile, 'dist/cli/main.js', 'serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: options.databaseUrl,
-      TALLY_SECRET_KEY: options.secretKey,
-      PORT: String(options.port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      // The benchmark measures capacity, not the per-token rate limiter (docs/overload.md).
-      TALLY_RATE_LIMIT_RPS: '0',
-      ...(options.adminToken ? { TALLY_ADMIN_TOKEN: options.adminToken } : {}),
-      ...options.env,
+  const child = spawn(
+    process.execPath,
+    [...startFlags(), ...profile, ...(options.entry ?? ['dist/cli/main.js', 'serve'])],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: options.databaseUrl,
+        TALLY_SECRET_KEY: options.secretKey,
+        PORT: String(options.port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        // The benchmark measures capacity, not the per-token rate limiter (docs/overload.md).
+        TALLY_RATE_LIMIT_RPS: '0',
+        ...(options.adminToken ? { TALLY_ADMIN_TOKEN: options.adminToken } : {}),
+        ...options.env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-    ...(options.cwd ? { cwd: options.cwd } : {}),
-  });
+  );
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start the service');
   let exit: string | null = null;

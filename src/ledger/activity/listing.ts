@@ -95,24 +95,27 @@ export const SHOWN_ACTIVITY_COLUMNS = [
   'metadata',
 ] as const satisfies readonly (keyof Activity)[];
 
-type ListedColumn = Exclude<(typeof SHOWN_ACTIVITY_COLUMNS)[number], 'timestamp'>;
+/**
+ * The select list: the shown columns in the seed's order, so that a row object's keys come out in
+ * the order the page shows them (src/surfaces/activity/page-json.ts writes the rows as they
+ * are); the instant as exact microseconds (no Date to parse; the page formats it in place), and a
+ * record stored without metadata lists `{}` (the seed's).
+ */
+const SELECT_LIST = SHOWN_ACTIVITY_COLUMNS.map((column) =>
+  column === 'timestamp'
+    ? '(extract(epoch from "timestamp") * 1000000)::bigint AS "timestamp"'
+    : column === 'metadata'
+      ? `COALESCE(metadata, '{}'::jsonb) AS metadata`
+      : column,
+).join(', ');
 
-/** What a listing reads: the shown columns, `timestamp` apart (it comes as microseconds). */
-const LISTED_COLUMNS = SHOWN_ACTIVITY_COLUMNS.filter(
-  (column): column is ListedColumn => column !== 'timestamp',
-);
-
-/** The select list: every listed column; a record stored without metadata lists `{}` (the seed's). */
-const SELECT_LIST = [
-  ...LISTED_COLUMNS.filter((column) => column !== 'metadata'),
-  `COALESCE(metadata, '{}'::jsonb) AS metadata`,
-  '(extract(epoch from "timestamp") * 1000000)::bigint AS timestamp_us',
-].join(', ');
-
-/** A listed record: what a page shows, its instant as exact microseconds (no Date to parse). */
-export type ListedActivity = Omit<Pick<Activity, ListedColumn>, 'metadata'> & {
+/** A listed record: what a page shows, its instant as exact microseconds since the epoch. */
+export type ListedActivity = Omit<
+  Pick<Activity, (typeof SHOWN_ACTIVITY_COLUMNS)[number]>,
+  'metadata' | 'timestamp'
+> & {
   metadata: NonNullable<Activity['metadata']>;
-  timestamp_us: number;
+  timestamp: number;
 };
 
 /** Each filter's column and comparison, in the order conditions are written. */
@@ -149,7 +152,8 @@ function pageStatement(present: (keyof ActivityFilter)[], hasStart: boolean, has
     if (hasStart) conditions.push(`"timestamp" >= $${n++}::timestamptz`);
     conditions.push(`"timestamp" < $${n++}::timestamptz`);
     if (hasAfter) conditions.push(`("timestamp", id) < ($${n++}::timestamptz, $${n++})`);
-    text = `SELECT ${SELECT_LIST} FROM activities WHERE ${conditions.join(' AND ')} ORDER BY "timestamp" DESC, id DESC LIMIT $${n}`;
+    // Qualified: the select list's "timestamp" is the microseconds, and ORDER BY would take it.
+    text = `SELECT ${SELECT_LIST} FROM activities WHERE ${conditions.join(' AND ')} ORDER BY activities."timestamp" DESC, id DESC LIMIT $${n}`;
     pageStatements.set(key, text);
   }
   return text;
@@ -203,7 +207,7 @@ export async function runListing(
       ? encodeCursor(cursorKey, plan.query, {
           snapshotEnd: end,
           total,
-          after: { timestamp: Number(last.timestamp_us), id: last.id },
+          after: { timestamp: Number(last.timestamp), id: last.id },
         })
       : null;
   return { total, hasMore, nextCursor, activities: page };

@@ -1,7 +1,8 @@
 // The activity surface (seed 004): 15 read routes under /v1/orgs/{org_id}. Each handler checks its
 // parameters (422), then existence and permission (404, 403) through the ledger, then answers.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
 import type { AccessRequirement } from '../../access/requirements.js';
 import { authorizeRequest } from '../../access/route-access.js';
 import type { AppDeps } from '../../deps.js';
@@ -12,8 +13,9 @@ import { planListing, runListing } from '../../ledger/activity/listing.js';
 import { summarizeActivities } from '../../ledger/activity/summary.js';
 import { microsOfDate } from '../../ledger/activity/time.js';
 import { activityDialect } from './dialect.js';
+import { pageJson } from './page-json.js';
 import { checkDurations, parseWindow } from './params.js';
-import { renderPage, renderSummary } from './render.js';
+import { renderSummary } from './render.js';
 import * as S from './schemas.js';
 
 const tags = ['activity'];
@@ -79,6 +81,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
     filter: ActivityFilter,
     sentFilters: Record<string, string | number | boolean>,
     request: FastifyRequest,
+    reply: FastifyReply,
   ) {
     const window = parseWindow(query);
     const plan = planListing(
@@ -88,7 +91,10 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       microsOfDate(deps.now()),
     );
     await authorizeRequest(db, request);
-    return renderPage(await runListing(db, cursorKey, orgId, plan));
+    // Written here rather than by the response schema's serializer (page-json.ts): a text with
+    // its type set goes out as it is. Typed as the body it is the JSON of, for the route's types.
+    reply.type('application/json; charset=utf-8');
+    return pageJson(await runListing(db, cursorKey, orgId, plan)) as unknown as Static<typeof S.ActivityList>;
   }
 
   async function summarize(orgId: string, filter: ActivityFilter, hours: number) {
@@ -127,9 +133,9 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
   app.get(
     '/:org_id/activity',
     listSchema('listOrgActivity', 'Activity of an org', S.OrgParams, S.ListQuery, ORG),
-    async (request) => {
+    async (request, reply) => {
       const { org_id } = request.params;
-      return list(request.query, org_id, ['org', org_id], {}, {}, request);
+      return list(request.query, org_id, ['org', org_id], {}, {}, request, reply);
     },
   );
 
@@ -146,7 +152,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
   app.get(
     '/:org_id/workspaces/:workspace_id/activity',
     listSchema('listWorkspaceActivity', 'Activity of a workspace', S.WorkspaceParams, S.ListQuery, WORKSPACE),
-    async (request) => {
+    async (request, reply) => {
       const { org_id, workspace_id } = request.params;
       return list(
         request.query,
@@ -155,6 +161,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         { workspaceId: workspace_id },
         {},
         request,
+        reply,
       );
     },
   );
@@ -184,7 +191,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       USER,
       userAudit,
     ),
-    async (request) => {
+    async (request, reply) => {
       const { org_id, user_id } = request.params;
       const { workspace_id } = request.query;
       return list(
@@ -194,6 +201,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         { userId: user_id, ...(workspace_id !== undefined ? { workspaceId: workspace_id } : {}) },
         sent({ workspace_id }),
         request,
+        reply,
       );
     },
   );
@@ -211,7 +219,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
   app.get(
     '/:org_id/workspaces/:workspace_id/apps/:app_id/activity',
     listSchema('listAppActivity', 'Activity of an app', S.AppParams, S.ListQuery, WORKSPACE),
-    async (request) => {
+    async (request, reply) => {
       const { org_id, workspace_id, app_id } = request.params;
       return list(
         request.query,
@@ -220,6 +228,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         { workspaceId: workspace_id, appId: app_id },
         {},
         request,
+        reply,
       );
     },
   );
@@ -234,7 +243,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
   app.get(
     '/:org_id/workspaces/:workspace_id/apps/:app_id/endpoints/:endpoint_id/activity',
     listSchema('listEndpointActivity', 'Activity of an endpoint', S.EndpointParams, S.ListQuery, WORKSPACE),
-    async (request) => {
+    async (request, reply) => {
       const { org_id, workspace_id, app_id, endpoint_id } = request.params;
       return list(
         request.query,
@@ -243,6 +252,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         endpointFilter(workspace_id, app_id, endpoint_id),
         {},
         request,
+        reply,
       );
     },
   );
@@ -271,7 +281,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       S.ListQuery,
       WORKSPACE,
     ),
-    async (request) => {
+    async (request, reply) => {
       const { org_id, workspace_id, augmentation_id } = request.params;
       return list(
         request.query,
@@ -280,6 +290,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         { workspaceId: workspace_id, augmentationId: augmentation_id },
         {},
         request,
+        reply,
       );
     },
   );
@@ -293,7 +304,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       S.ListQuery,
       WORKSPACE,
     ),
-    async (request) => {
+    async (request, reply) => {
       const { org_id, workspace_id, action } = request.params;
       return list(
         request.query,
@@ -302,6 +313,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         { workspaceId: workspace_id, action },
         {},
         request,
+        reply,
       );
     },
   );
@@ -309,7 +321,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
   app.get(
     '/:org_id/workspaces/:workspace_id/resources/:resource_id/activity',
     listSchema('listResourceActivity', 'Activity about a resource', S.ResourceParams, S.ListQuery, WORKSPACE),
-    async (request) => {
+    async (request, reply) => {
       const { org_id, workspace_id, resource_id } = request.params;
       return list(
         request.query,
@@ -318,6 +330,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         { workspaceId: workspace_id, resourceId: resource_id },
         {},
         request,
+        reply,
       );
     },
   );
@@ -331,7 +344,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       S.SearchQuery,
       WORKSPACE,
     ),
-    async (request) => {
+    async (request, reply) => {
       const { org_id, workspace_id } = request.params;
       const q = request.query;
       checkDurations(q);
@@ -352,7 +365,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         min_duration_ms: q.min_duration_ms,
         max_duration_ms: q.max_duration_ms,
       });
-      return list(q, org_id, ['search', org_id, workspace_id], filter, sentFilters, request);
+      return list(q, org_id, ['search', org_id, workspace_id], filter, sentFilters, request, reply);
     },
   );
 
@@ -365,7 +378,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       S.WorkspaceFilteredListQuery,
       SELF,
     ),
-    async (request) => {
+    async (request, reply) => {
       const { org_id } = request.params;
       const { workspace_id } = request.query;
       // The user is bound into the cursor, so one user's cursor never pages through another's records.
@@ -377,6 +390,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
         { userId, ...(workspace_id !== undefined ? { workspaceId: workspace_id } : {}) },
         sent({ workspace_id }),
         request,
+        reply,
       );
     },
   );
