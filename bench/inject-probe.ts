@@ -118,3 +118,5 @@ await app.close();
 await database.close();
 await bare.close();
 await pool.end();
+// The listening app keeps the loop alive past close (keep-alive sockets of the scenario probe).
+process.exit(0);

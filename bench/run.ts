@@ -81,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
     await beforeServer?.stop();
     throw error;
   });
+  // Started with the first row, stopped however the run ends.
+  const serviceFloors: ServiceFloor[] = [];
   try {
     const selected = (baseUrl: string) =>
       buildScenarios(baseUrl, targets, now, Math.min(options.requests, 1000)).filter(
@@ -98,7 +100,6 @@ async function main(argv: string[]): Promise<number> {
     const floor = databaseUrl
       ? await SqlFloor.open(databaseUrl, options.secretKey, options.adminToken)
       : null;
-    const serviceFloors: ServiceFloor[] = [];
     if (databaseUrl) {
       for (const [index, framework] of options.serviceFloors.entries()) {
         serviceFloors.push(
@@ -202,7 +203,6 @@ async function main(argv: string[]): Promise<number> {
     await cpu.close();
     await beforeCpu?.close();
     await floor?.close();
-    for (const serviceFloor of serviceFloors) await serviceFloor.stop();
 
     // After the reads, so that they measure the settled tables the marker describes.
     const measureIngestion = (target: RunningServer) =>
@@ -292,6 +292,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${markdown}\nbench: wrote ${stem}.json and ${stem}.md\n`);
     return 0;
   } finally {
+    for (const serviceFloor of serviceFloors) await serviceFloor.stop();
     await server.stop();
     await beforeServer?.stop();
   }
