@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { autoPrepare } from '../src/db/prepared-statements.js';
+import { withServiceDriver } from '../src/db/open.js';
 import type { Database, NewActivity } from '../src/db/schema.js';
 import { uuidv7 } from '../src/ids.js';
 import { insertActivities } from '../src/ledger/activity/insert.js';
@@ -31,7 +31,7 @@ const schedNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, '
 
 const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
 // As the service's pool prepares (src/db/prepared-statements.ts).
-autoPrepare(pool);
+withServiceDriver(pool, true);
 const client = await pool.connect();
 const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 client.release();

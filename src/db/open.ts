@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { fastArrayParameters } from './array-parameters.js';
 import { DataFolderLock } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { autoPrepare } from './prepared-statements.js';
@@ -70,6 +71,17 @@ function keepWasmAtBaselineTier(): void {
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /** int8 and numeric as numbers (type-parsers.ts); the benchmark's own pools use it too. */
+/**
+ * What the service's PostgreSQL pool does on top of `pg`: prepared statements (unless turned
+ * off) and array parameters written as literals. Exported for the benchmark's probes, which
+ * must measure the driver as the service runs it.
+ */
+export function withServiceDriver(pool: pg.Pool, prepare: boolean): pg.Pool {
+  if (prepare) autoPrepare(pool);
+  // After autoPrepare: the outer wrapper, so statements are chosen on their text as before.
+  return fastArrayParameters(pool);
+}
+
 export const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID) return parseInt8;
@@ -100,7 +112,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<LedgerDataba
     pool.on('connect', (client) => {
       client.on('error', () => {});
     });
-    if (target.prepare !== false) autoPrepare(pool);
+    withServiceDriver(pool, target.prepare !== false);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', pglite: null, lock: null, close: () => db.destroy() };
   }
