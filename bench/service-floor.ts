@@ -1,6 +1,6 @@
 // The service floor: the least a Node service on the fixed stack (Fastify 5 over `pg`) can do to
 // answer a read over HTTP. It runs the very statements Tally ran for the request (captured by the
-// SQL floor, prepared like Tally's), and sends the last statement's rows as JSON: no
+// SQL floor, prepared like Tally's), and sends every row they read as JSON: no
 // authentication, no access check, no validation, no rendering, no self-recording, no logging.
 // The benchmark measures its CPU per request and its throughput beside the service's, so what
 // Tally itself costs on top of any Fastify + pg service is a measured figure, not an estimate.
@@ -55,12 +55,16 @@ function load(body: Statement[][]): void {
   turn = 0;
 }
 
-/** The next request's statements, in order; the last one's rows as a JSON text. */
+/**
+ * The next request's statements, in order, and every row they read as a JSON text: one
+ * statement's rows as an array, several statements' as an array of arrays (a route's answer may
+ * come from any of them: the usage-history page is read before its count).
+ */
 async function answer(): Promise<string> {
   const statements = requests[turn++ % requests.length]!;
-  let rows: unknown[] = [];
-  for (const statement of statements) rows = (await pool.query(statement)).rows;
-  return JSON.stringify(rows);
+  const results: unknown[][] = [];
+  for (const statement of statements) results.push((await pool.query(statement)).rows);
+  return JSON.stringify(results.length === 1 ? results[0] : results);
 }
 
 const port = Number(values.port);

@@ -241,7 +241,7 @@ function serviceFloorMarkdown(report: BenchReport): string[] {
     '',
     "Each row's captured statements (the SQL floor's) answered over HTTP by the least a service does " +
       "(`bench/service-floor.ts`, started with the service's node flags): the statements run through a `pg` pool, " +
-      "prepared, and the last one's rows sent as `JSON.stringify` text; no authentication, access check, validation, " +
+      'prepared, and every row they read sent as `JSON.stringify` text; no authentication, access check, validation, ' +
       'rendering, self-recording or logging. Same load generator, same connections, same request headers. CPU ms/req ' +
       'as above (the floor process and its PostgreSQL backends).',
     '',
