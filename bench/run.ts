@@ -145,8 +145,8 @@ async function main(argv: string[]): Promise<number> {
       await scenario.prepare?.();
       const beforeScenario = beforeScenarios[index];
       await beforeScenario?.prepare?.();
-      // The statements behind ten successive requests, replayed after the HTTP rows (a cached
-      // read runs none: its floor is not measured).
+      // The statements behind ten requests spread over the scenario's first hundred, replayed
+      // after the HTTP rows (a cached read runs none: its floor is not measured).
       const captured = floor ? await floor.captureRequests(scenario, 10) : [];
       const hasSql = captured.some((statements) => statements.length > 0);
       const result: ScenarioResult = {

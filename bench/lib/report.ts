@@ -146,7 +146,7 @@ export function toMarkdown(report: BenchReport): string {
       'of the PostgreSQL client backends of the benchmark database (parallel workers not included) and of the load generator, ' +
       "divided by the measured requests. Other busy cores: the rest of the machine's busy CPU during the row " +
       '(other processes, PostgreSQL parallel workers), in cores; well above 0 means the row was disturbed. ' +
-      'SQL floor: the statements the service ran for ten successive requests of the row (captured from an in-process ' +
+      'SQL floor: the statements the service ran for ten requests of the row, every tenth of a hundred (captured from an in-process ' +
       'instance of the same app on the same database, authentication and self-recording left out), replayed straight ' +
       'through `pg` round-robin at the same concurrency and request count, prepared (as the service prepares them). ' +
       `Service peak resident memory over the whole run (VmHWM): **${report.server.peakRssMb} MB**.`,

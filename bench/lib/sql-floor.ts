@@ -66,11 +66,16 @@ export class SqlFloor {
     return new SqlFloor(app, capture, databaseUrl);
   }
 
-  /** The statements of `samples` successive requests of the scenario (each a list, in order). */
-  async captureRequests(scenario: Scenario, samples: number): Promise<Statement[][]> {
+  /**
+   * The statements of `samples` requests of the scenario (each a list, in order), taken every
+   * `spread`-th of `samples × spread` successive ones: a scenario whose requests vary (usage
+   * history cycles its page size 1..100) is sampled over its cycle, not only its first requests.
+   */
+  async captureRequests(scenario: Scenario, samples: number, spread = 10): Promise<Statement[][]> {
     const requests: Statement[][] = [];
-    for (let i = 0; i < samples; i += 1) {
+    for (let i = 0; i < samples * spread; i += 1) {
       const spec = scenario.next();
+      if (i % spread !== 0) continue;
       this.capture.current = [];
       const response = await this.app.inject({ method: 'GET', url: spec.path, headers: spec.headers });
       const statements = this.capture.current;

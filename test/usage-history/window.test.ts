@@ -1,12 +1,29 @@
 // The usage history window in a deployment time zone, with the min-date clamp: the pure functions,
 // then the same rules through the HTTP API of a deployment configured for New York.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOfDay, usageWindow } from '../../src/ledger/executions/usage-window.js';
+import {
+  startOfDay,
+  usageWindow,
+  wallClock,
+  wallClockByIntl,
+} from '../../src/ledger/executions/usage-window.js';
 import { Factory, numericId } from '../helpers/factories.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { executionEvent, numericWorld, usage } from './helpers.js';
 
 const iso = (window: { start: Date; end: Date }) => [window.start.toISOString(), window.end.toISOString()];
+
+describe('wall clock in UTC', () => {
+  it('reads every instant as Intl does, to the second, across the whole range of dates', () => {
+    const instants = [
+      0, -1, 1, 999, 1000, -999, -1000, -1001, 1_781_525_000_123, -62_198_755_200_000, -62_198_755_200_001,
+    ];
+    // Spread over ±8.64e15 ms (the Date range), and the edges themselves.
+    for (let i = -100; i <= 100; i += 1) instants.push(Math.round(i * 8.6e13) + (i % 7) * 137);
+    instants.push(8.64e15, -8.64e15);
+    for (const instant of instants) expect(wallClock(instant, 'UTC')).toBe(wallClockByIntl(instant, 'UTC'));
+  });
+});
 
 describe('usageWindow', () => {
   it('finds the start of a calendar day in a time zone, across DST changes', () => {
