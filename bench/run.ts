@@ -108,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
             databaseUrl,
             databaseName(databaseUrl),
             options.port + 2 + index,
+            options.profileDir,
           ),
         );
       }

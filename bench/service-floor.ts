@@ -105,3 +105,6 @@ if (values.framework === 'http') {
   );
   await app.listen({ port, host: '127.0.0.1' });
 }
+
+// Stopped by the benchmark with SIGTERM: exit normally, so that `--cpu-prof` writes its profile.
+process.on('SIGTERM', () => process.exit(0));

@@ -58,7 +58,8 @@ Options (defaults in brackets):
                        "ingestion" runs both ingestion measures, "otlp" the OTLP comparison alone
   --port N             port of the service under test [3917]
   --results DIR        where results are written [bench/results]
-  --profile DIR        write a V8 CPU profile of the service into DIR (node --cpu-prof)
+  --profile DIR        write a V8 CPU profile of the service into DIR (node --cpu-prof), and of
+                       each service floor into DIR/floor-<framework>
   --ingest-events N    events sent in the ingestion measure, in batches of 1,000; 0 skips it
                        [300,000 × scale, at least 20,000]
   --ingest-clients N   concurrent ingestion clients (and COPY connections) [4]

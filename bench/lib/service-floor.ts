@@ -31,11 +31,13 @@ export class ServiceFloor {
     databaseUrl: string,
     database: string,
     port: number,
+    profileDir: string | null = null,
   ): Promise<ServiceFloor> {
     const server = await startServer({
       databaseUrl,
       secretKey: '',
       port,
+      profileDir: profileDir ? `${profileDir}/floor-${framework}` : null,
       entry: [
         'dist-bench/bench/service-floor.js',
         '--database-url',
