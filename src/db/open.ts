@@ -5,7 +5,6 @@ import { setFlagsFromString } from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { fastArrayParameters } from './array-parameters.js';
 import { DataFolderLock } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { autoPrepare } from './prepared-statements.js';
@@ -72,14 +71,11 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 /** int8 and numeric as numbers (type-parsers.ts); the benchmark's own pools use it too. */
 /**
- * What the service's PostgreSQL pool does on top of `pg`: prepared statements (unless turned
- * off) and array parameters written as literals. Exported for the benchmark's probes, which
- * must measure the driver as the service runs it.
+ * What the service's PostgreSQL pool does on top of `pg`: prepared statements, unless turned off.
+ * Exported for the benchmark's probes, which must measure the driver as the service runs it.
  */
 export function withServiceDriver(pool: pg.Pool, prepare: boolean): pg.Pool {
-  if (prepare) autoPrepare(pool);
-  // After autoPrepare: the outer wrapper, so statements are chosen on their text as before.
-  return fastArrayParameters(pool);
+  return prepare ? autoPrepare(pool) : pool;
 }
 
 export const pgTypes = {
