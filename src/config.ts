@@ -167,7 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitBurst: integer(env, 'TALLY_RATE_LIMIT_BURST', 200, 1, 1_000_000),
     ingestMaxInFlight: integer(env, 'TALLY_INGEST_MAX_IN_FLIGHT', 8, 1, 1000),
     // 11 MiB is one request at its limits: 5 MiB (+64 KiB) received and 5 MiB decoded.
-    ingestMaxBufferedMb: integer(env, 'TALLY_INGEST_MAX_BUFFERED_MB', 20, 11, 65536),
+    ingestMaxBufferedMb: integer(env, 'TALLY_INGEST_MAX_BUFFERED_MB', 16, 11, 65536),
     otlpHoldSeconds: integer(env, 'TALLY_OTLP_HOLD_SECONDS', 3600, 1, 604_800),
   };
 }

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       rateLimitRps: 100,
       rateLimitBurst: 200,
       ingestMaxInFlight: 8,
-      ingestMaxBufferedMb: 20,
+      ingestMaxBufferedMb: 16,
       otlpHoldSeconds: 3600,
     });
     expect(DEFAULT_OUTPUT_PLACEHOLDER).toBe('This content is only available in the app.');
