@@ -5,9 +5,8 @@
 // service's figure is this process's CPU during the posts, i.e. the route without HTTP parsing.
 //
 //   node dist-bench/bench/ingest-cost.js --database-url postgres://…/tally_bench_… --events 20000
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { buildApp } from '../src/app.js';
 import { hashToken } from '../src/auth/tokens.js';
@@ -19,6 +18,7 @@ import { buildKeyring } from '../src/secrets/keys.js';
 import { removeOrgs } from './lib/ingest.js';
 import { buildIngestWorkload } from './lib/ingest-workload.js';
 import { parseOptions } from './lib/options.js';
+import { StatementCpu } from './lib/statement-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +30,6 @@ const { values } = parseArgs({
 const url = values['database-url']!;
 const options = parseOptions(['--database-url', url])!;
 
-const schedNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
 const types = pgTypes;
 
 const pool = new pg.Pool({
@@ -39,28 +38,15 @@ const pool = new pg.Pool({
   types,
   idleTimeoutMillis: 0,
 });
-// As the service's pool runs (prepared statements, array literals: src/db/open.ts).
+// As the service sets its pool up (prepared statements: src/db/open.ts).
 withServiceDriver(pool, true);
 const client = await pool.connect();
 const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 client.release();
 
-let measuring = false;
-const byStatement = new Map<string, { ns: number; count: number }>();
-let last = 0;
-const db = new Kysely<Database>({
-  dialect: new PostgresDialect({ pool }),
-  log: (event: LogEvent) => {
-    if (!measuring) return;
-    const now = schedNs(pid);
-    const name = event.query.sql.replace(/\s+/g, ' ').trim().slice(0, 64);
-    const entry = byStatement.get(name) ?? { ns: 0, count: 0 };
-    entry.ns += now - last;
-    entry.count += 1;
-    byStatement.set(name, entry);
-    last = schedNs(pid);
-  },
-});
+const statements = new StatementCpu(pid);
+statements.measuring = false;
+const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: statements.log });
 
 const config = loadConfig({
   DATABASE_URL: url,
@@ -103,11 +89,10 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
     payload: workload.batches[0]!,
   });
   await db.selectFrom('orgs').select('id').limit(1).execute();
-  measuring = true;
+  statements.measuring = true;
   for (const batch of workload.batches.slice(1)) {
     const cpu = process.cpuUsage();
-    last = schedNs(pid);
-    const pgBefore = last;
+    const pgBefore = statements.mark();
     const answer = await app.inject({
       method: 'POST',
       url: '/v1/ingest',
@@ -116,11 +101,11 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
     });
     const used = process.cpuUsage(cpu);
     totals.serviceUs += used.user + used.system;
-    totals.pgNs += schedNs(pid) - pgBefore;
+    totals.pgNs += statements.now() - pgBefore;
     totals.events += 1000;
     if (answer.statusCode !== 200) throw new Error(`${answer.statusCode} ${answer.body.slice(0, 300)}`);
   }
-  measuring = false;
+  statements.measuring = false;
   await removeOrgs(url, [orgId]);
 }
 
@@ -128,7 +113,7 @@ const per1000 = (ms: number) => ((ms * 1000) / totals.events).toFixed(2);
 console.log(
   `${totals.events} events: per 1,000 service ${per1000(totals.serviceUs / 1000)} ms (in-process, no HTTP), PostgreSQL ${per1000(totals.pgNs / 1e6)} ms`,
 );
-for (const [name, { ns, count }] of [...byStatement].sort((a, b) => b[1].ns - a[1].ns)) {
+for (const [name, { ns, count }] of statements.sorted()) {
   console.log(`  ${per1000(ns / 1e6)} ms/1,000  ×${count}  ${name}`);
 }
 await app.close();

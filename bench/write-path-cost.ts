@@ -5,14 +5,14 @@
 // dataset: it writes into the largest org.
 //
 //   node dist-bench/bench/write-path-cost.js --database-url postgres://…/db --rows 500 --rounds 40
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { withServiceDriver } from '../src/db/open.js';
 import type { Database, NewActivity } from '../src/db/schema.js';
 import { uuidv7 } from '../src/ids.js';
 import { insertActivities } from '../src/ledger/activity/insert.js';
+import { StatementCpu } from './lib/statement-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,29 +27,15 @@ if (!url) throw new Error('--database-url is required');
 const rows = Number(values.rows);
 const rounds = Number(values.rounds);
 
-const schedNs = (pid: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
-
 const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
-// As the service's pool prepares (src/db/prepared-statements.ts).
+// As the service sets its pool up (src/db/open.ts).
 withServiceDriver(pool, true);
 const client = await pool.connect();
 const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 client.release();
 
-const byStatement = new Map<string, { ns: number; count: number }>();
-let last = schedNs(pid);
-const db = new Kysely<Database>({
-  dialect: new PostgresDialect({ pool }),
-  log: (event: LogEvent) => {
-    const now = schedNs(pid);
-    const name = event.query.sql.replace(/\s+/g, ' ').trim().slice(0, 60);
-    const entry = byStatement.get(name) ?? { ns: 0, count: 0 };
-    entry.ns += now - last;
-    entry.count += 1;
-    byStatement.set(name, entry);
-    last = schedNs(pid);
-  },
-});
+const statements = new StatementCpu(pid);
+const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: statements.log });
 
 const org = values.org!;
 const { workspace_id, user_id } = (
@@ -94,15 +80,14 @@ function selfRecorded(): NewActivity {
 let totalNs = 0;
 for (let round = 0; round < rounds; round += 1) {
   const batch = Array.from({ length: rows }, selfRecorded);
-  const before = schedNs(pid);
-  last = before;
+  const before = statements.mark();
   await insertActivities(db, batch);
-  totalNs += schedNs(pid) - before;
+  totalNs += statements.now() - before;
 }
 
 const perRow = (ns: number) => (ns / 1e6 / (rows * rounds)).toFixed(4);
 console.log(`${rounds} flushes of ${rows} rows into ${org}: PostgreSQL ${perRow(totalNs)} ms CPU per row`);
-for (const [name, { ns, count }] of [...byStatement].sort((a, b) => b[1].ns - a[1].ns)) {
+for (const [name, { ns, count }] of statements.sorted()) {
   console.log(`  ${perRow(ns)} ms/row  ${(ns / 1e6 / count).toFixed(2)} ms/stmt  ×${count}  ${name}`);
 }
 await db.destroy();

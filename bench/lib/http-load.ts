@@ -20,7 +20,8 @@ export interface Stats {
   statuses: Record<string, number>;
 }
 
-function send(
+/** One GET over `agent`: its status, body and latency (send → last byte of the body). */
+export function send(
   agent: http.Agent,
   baseUrl: URL,
   spec: RequestSpec,

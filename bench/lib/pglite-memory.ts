@@ -13,7 +13,7 @@ import { openDatabase } from '../../src/db/open.js';
 import { loadWorld } from '../../src/demo/world.js';
 import { processCpuMs } from './cpu.js';
 import { datasetSpec } from './dataset.js';
-import { percentile } from './http-load.js';
+import { percentile, send } from './http-load.js';
 import { ingestToken, post } from './ingest.js';
 import { buildIngestWorkload } from './ingest-workload.js';
 import type { ProbeLine } from './memory-probe.js';
@@ -121,38 +121,9 @@ function rssNow(pid: number): number {
   }
 }
 
-function get(agent: http.Agent, url: URL, path: string, token: string) {
-  return new Promise<{ status: number; ms: number; body: string }>((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const request = http.request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        path,
-        method: 'GET',
-        headers: { authorization: `Bearer ${token}` },
-      },
-      (response) => {
-        let body = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            ms: Number(process.hrtime.bigint() - started) / 1e6,
-            body,
-          }),
-        );
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end();
-  });
-}
+/** A GET with the service token, through the read benchmark's client. */
+const get = (agent: http.Agent, url: URL, path: string, token: string) =>
+  send(agent, url, { path, headers: { authorization: `Bearer ${token}` } });
 
 export async function runPgliteCase(options: {
   port: number;
