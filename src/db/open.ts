@@ -7,7 +7,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DataFolderLock } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
-import { autoPrepare } from './prepared-statements.js';
+import { serviceQueries } from './prepared-statements.js';
 import type { Database } from './schema.js';
 import { INT8_OID, NUMERIC_OID, parseInt8, parseNumeric, pgliteParsers } from './type-parsers.js';
 
@@ -71,11 +71,12 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 /** int8 and numeric as numbers (type-parsers.ts); the benchmark's own pools use it too. */
 /**
- * What the service's PostgreSQL pool does on top of `pg`: prepared statements, unless turned off.
- * Exported for the benchmark's probes, which must measure the driver as the service runs it.
+ * What the service's PostgreSQL pool does on top of `pg` (prepared-statements.ts): every call in
+ * pg's callback form, and prepared statements unless turned off. Exported for the benchmark's
+ * probes, which must measure the driver as the service runs it.
  */
 export function withServiceDriver(pool: pg.Pool, prepare: boolean): pg.Pool {
-  return prepare ? autoPrepare(pool) : pool;
+  return serviceQueries(pool, prepare);
 }
 
 export const pgTypes = {

@@ -1,9 +1,11 @@
 // Automatic prepared statements on PostgreSQL (src/db/prepared-statements.ts): a statement with
 // parameters is prepared on its third use on a connection, statements without parameters never
 // are, TALLY_PG_PREPARE=off prepares nothing, and a statement whose result shape changes under it
-// (DDL) fails once and is prepared again.
+// (DDL) fails once and is prepared again. Every call reaches pg in its callback form, prepared or
+// not (pg's promise form keeps the rows reachable until the next young-generation collection).
 import { type Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LedgerDatabase, openDatabase } from '../../src/db/open.js';
 import type { Database } from '../../src/db/schema.js';
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/test-database.js';
@@ -65,5 +67,28 @@ describe.skipIf(testDatabaseKind() === 'pglite')('prepared statements', () => {
     await expect(read()).rejects.toMatchObject({ code: '0A000' });
     for (let i = 0; i < 4; i++) expect((await read()).rows).toEqual([{ id: 'x', note: 'n' }]);
     expect((await prepared(db)).filter((text) => text.includes('shape_probe'))).toHaveLength(2);
+  });
+
+  it.each([true, false])('calls pg in its callback form (prepare %s), errors included', async (prepare) => {
+    const db = await open(prepare);
+    const calls: boolean[] = [];
+    const original = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+      this: pg.Client,
+      ...args: unknown[]
+    ) {
+      calls.push(args.some((arg) => typeof arg === 'function'));
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original);
+    try {
+      for (const id of ['a', 'b', 'c', 'd']) expect((await lookup(db, id)).rows).toEqual([]);
+      expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(db)).rows).toEqual([{ one: 1 }]);
+      await expect(sql`SELECT * FROM no_such_table WHERE id = ${'x'}`.execute(db)).rejects.toMatchObject({
+        code: '42P01',
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(calls).toEqual([true, true, true, true, true, true]);
   });
 });
