@@ -116,7 +116,7 @@ describe('deep offsets', () => {
     [{ toolType: 'other', status: 'failed' }, 'ai_usages_tool_status_time_idx'],
   ] as const)('skips on an index and counts from ai_usage_counts (%o)', async (filters, index) => {
     const query: AiUsageQuery = { limit: 50, offset: 10_000, ...filters };
-    const page = await plan(aiUsagePageQuery(t.db, w.org.id, w.workspace.id, query).compile());
+    const page = await plan(aiUsagePageQuery(w.org.id, w.workspace.id, query));
     const count = await plan(aiUsageCountQuery(t.db, w.org.id, w.workspace.id, query).compile());
     expect(page).toContain(index);
     expect(page).not.toMatch(/Seq Scan on ai_usages/);

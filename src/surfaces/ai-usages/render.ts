@@ -1,33 +1,46 @@
 // Ledger rows → seed 000's camel-case usage objects, and the ledger's errors → its error body
 // `{statusCode, error, message}` (the reason phrase in `error`; invalid parameters are a 400).
-import type { AiUsage } from '../../db/schema.js';
 import type { FieldIssue } from '../../errors.js';
 import type { Dialect } from '../../http/dialect.js';
 import { STATUS_BY_CODE } from '../../http/errors.js';
-import type { AiUsagePage, AiUsageQuery } from '../../ledger/ai-usages/list.js';
+import type { AiUsagePage, AiUsageQuery, ListedAiUsage } from '../../ledger/ai-usages/list.js';
 import { iso } from '../shared/time.js';
 
-export const renderUsage = (usage: AiUsage, workspaceId: string) => ({
-  id: usage.id,
-  workspaceId,
-  toolType: usage.tool_type,
-  status: usage.status,
-  cost: usage.cost,
-  inputData: usage.input_data as Record<string, unknown>,
-  responseData: usage.response_data as Record<string, unknown>,
-  createdAt: iso(usage.created_at),
-  completedAt: iso(usage.completed_at),
-});
+/** A usage as seed 000 shows it: one object shape, keys in the schema's order. */
+function renderUsage(usage: ListedAiUsage, workspaceId: string) {
+  // Numeric holds NaN, which the schema serializer refused (a 500, never a body with a null the
+  // usage does not hold); it wrote the infinities as null, and so does JSON.stringify.
+  if (Number.isNaN(usage.cost)) throw new Error(`The value "${usage.cost}" cannot be converted to a number.`);
+  return {
+    id: usage.id,
+    workspaceId,
+    toolType: usage.tool_type,
+    status: usage.status,
+    cost: usage.cost,
+    inputData: usage.input_data,
+    responseData: usage.response_data,
+    createdAt: iso(usage.created_at),
+    completedAt: iso(usage.completed_at),
+  };
+}
 
-export const renderPage = (page: AiUsagePage, query: AiUsageQuery, workspaceId: string) => ({
-  usages: page.usages.map((usage) => renderUsage(usage, workspaceId)),
-  pagination: {
-    total: page.total,
-    limit: query.limit,
-    offset: query.offset,
-    hasMore: query.offset + page.usages.length < page.total,
-  },
-});
+/**
+ * The page's body (UsagesResponse) as JSON text, written by the native serializer over objects of
+ * one shape instead of by the response schema's (issue #16, like the activity page:
+ * src/surfaces/activity/page-json.ts). test/ai-usages/page-json.test.ts holds the two side by
+ * side over hostile values.
+ */
+export function usagesPageJson(page: AiUsagePage, query: AiUsageQuery, workspaceId: string): string {
+  return JSON.stringify({
+    usages: page.usages.map((usage) => renderUsage(usage, workspaceId)),
+    pagination: {
+      total: page.total,
+      limit: query.limit,
+      offset: query.offset,
+      hasMore: query.offset + page.usages.length < page.total,
+    },
+  });
+}
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',

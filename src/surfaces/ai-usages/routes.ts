@@ -1,13 +1,14 @@
 // Surface 000: `GET /api/v1/workspace/:workspaceId/ai/usages` (API.md §3.3).
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
 import { authorizeRequest } from '../../access/route-access.js';
 import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
 import { AUTHENTICATED, errorAnswers, fastifyFormat } from '../../http/error-answers.js';
 import { listAiUsages } from '../../ledger/ai-usages/list.js';
 import { workspaceName } from '../../ledger/workspaces/workspace-names.js';
-import { renderPage, usagesDialect } from './render.js';
+import { usagesDialect, usagesPageJson } from './render.js';
 import * as S from './schemas.js';
 
 const tags = ['ai-usages'];
@@ -36,7 +37,7 @@ export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: 
         access: { kind: 'workspace', ability: 'read', workspace: 'workspaceId', permission: 'ai_usage:read' },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const access = await authorizeRequest(db, request);
       const workspace = access.workspace!;
       request.auditOrgId = workspace.org_id;
@@ -45,7 +46,11 @@ export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: 
       const query = request.query;
       const page = await listAiUsages(db, workspace.org_id, workspace.id, query);
       // Usages name their workspace as the caller did (its id, or the UUID alias it asked by).
-      return renderPage(page, query, workspaceName(workspace, access.namedBy!));
+      // A text with its type set goes out as it is (render.ts); typed as the body it is the JSON of.
+      reply.type('application/json; charset=utf-8');
+      return usagesPageJson(page, query, workspaceName(workspace, access.namedBy!)) as unknown as Static<
+        typeof S.UsagesResponse
+      >;
     },
   );
 }
