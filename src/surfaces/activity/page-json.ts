@@ -5,6 +5,7 @@
 // nullable field against its union). The text is byte for byte what the schema serializer wrote
 // (test/activity/page-json.test.ts holds the two side by side over hostile values,
 // test/perf/read-answers-golden.test.ts the routes' answers).
+import { schemaNumber } from '../../http/json-body.js';
 import type { ListingPage } from '../../ledger/activity/listing.js';
 
 const microsIso = (micros: number) => new Date(Math.floor(micros / 1000)).toISOString();
@@ -16,9 +17,7 @@ export function pageJson(page: ListingPage): string {
     // float8 holds infinities and NaN, which JSON cannot: the schema serializer refused them (a
     // 500, never a body with a null the record does not hold). Every other column's type is
     // within its field's.
-    const duration = activity.duration_ms;
-    if (duration !== null && !Number.isFinite(duration))
-      throw new Error(`The value "${duration}" does not match the schema definition.`);
+    schemaNumber(activity.duration_ms, (duration) => !Number.isFinite(duration));
     (activity as unknown as Record<string, unknown>).timestamp = microsIso(activity.timestamp);
   }
   return JSON.stringify({

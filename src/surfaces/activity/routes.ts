@@ -7,6 +7,7 @@ import type { AccessRequirement } from '../../access/requirements.js';
 import { authorizeRequest } from '../../access/route-access.js';
 import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
+import { jsonBody } from '../../http/json-body.js';
 import type { AuditConfig } from '../../http/request-context.js';
 import type { ActivityFilter } from '../../ledger/activity/filters.js';
 import { planListing, runListing } from '../../ledger/activity/listing.js';
@@ -91,10 +92,11 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
       microsOfDate(deps.now()),
     );
     await authorizeRequest(db, request);
-    // Written here rather than by the response schema's serializer (page-json.ts): a text with
-    // its type set goes out as it is. Typed as the body it is the JSON of, for the route's types.
-    reply.type('application/json; charset=utf-8');
-    return pageJson(await runListing(db, cursorKey, orgId, plan)) as unknown as Static<typeof S.ActivityList>;
+    // Written here rather than by the response schema's serializer (page-json.ts).
+    return jsonBody<Static<typeof S.ActivityList>>(
+      reply,
+      pageJson(await runListing(db, cursorKey, orgId, plan)),
+    );
   }
 
   async function summarize(orgId: string, filter: ActivityFilter, hours: number) {

@@ -3,14 +3,15 @@
 import type { FieldIssue } from '../../errors.js';
 import type { Dialect } from '../../http/dialect.js';
 import { STATUS_BY_CODE } from '../../http/errors.js';
+import { schemaNumber } from '../../http/json-body.js';
 import type { AiUsagePage, AiUsageQuery, ListedAiUsage } from '../../ledger/ai-usages/list.js';
 import { iso } from '../shared/time.js';
 
 /** A usage as seed 000 shows it: one object shape, keys in the schema's order. */
 function renderUsage(usage: ListedAiUsage, workspaceId: string) {
-  // Numeric holds NaN, which the schema serializer refused (a 500, never a body with a null the
-  // usage does not hold); it wrote the infinities as null, and so does JSON.stringify.
-  if (Number.isNaN(usage.cost)) throw new Error(`The value "${usage.cost}" cannot be converted to a number.`);
+  // Numeric holds NaN, which the schema serializer refused; it wrote the infinities as null, and
+  // so does JSON.stringify.
+  schemaNumber(usage.cost, Number.isNaN);
   return {
     id: usage.id,
     workspaceId,

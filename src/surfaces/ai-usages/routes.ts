@@ -6,6 +6,7 @@ import { authorizeRequest } from '../../access/route-access.js';
 import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
 import { AUTHENTICATED, errorAnswers, fastifyFormat } from '../../http/error-answers.js';
+import { jsonBody } from '../../http/json-body.js';
 import { listAiUsages } from '../../ledger/ai-usages/list.js';
 import { workspaceName } from '../../ledger/workspaces/workspace-names.js';
 import { usagesDialect, usagesPageJson } from './render.js';
@@ -46,11 +47,10 @@ export async function aiUsagesRoutes(parent: FastifyInstance, { deps }: { deps: 
       const query = request.query;
       const page = await listAiUsages(db, workspace.org_id, workspace.id, query);
       // Usages name their workspace as the caller did (its id, or the UUID alias it asked by).
-      // A text with its type set goes out as it is (render.ts); typed as the body it is the JSON of.
-      reply.type('application/json; charset=utf-8');
-      return usagesPageJson(page, query, workspaceName(workspace, access.namedBy!)) as unknown as Static<
-        typeof S.UsagesResponse
-      >;
+      return jsonBody<Static<typeof S.UsagesResponse>>(
+        reply,
+        usagesPageJson(page, query, workspaceName(workspace, access.namedBy!)),
+      );
     },
   );
 }
