@@ -64,3 +64,33 @@ export function checkDimension(dimension: string, workspaceRoute: boolean): void
 
 /** Bucket starts as the API writes instants. */
 export const isoOf = (micros: Micros): string => new Date(micros / 1000).toISOString();
+
+const HOURS = Array.from({ length: 24 }, (_, hour) => `${String(hour).padStart(2, '0')}:00:00.000Z`);
+
+/**
+ * Every bucket start as isoOf writes it. An hourly month is 720 of them, and a Date per name was
+ * a sixth of the request's CPU: the hours of one UTC day share its date, so each day is formatted
+ * once and its whole hours appended. Anything not a whole hour of a day already formatted goes
+ * through isoOf (test/insights/bucket-names.test.ts holds the two equal).
+ */
+export function bucketNames(buckets: readonly Micros[]): string[] {
+  const names = new Array<string>(buckets.length);
+  let dayStart = Number.NaN;
+  let date = '';
+  for (let i = 0; i < buckets.length; i += 1) {
+    const at = buckets[i]!;
+    const offset = at - dayStart;
+    if (offset >= 0 && offset < 24 * MICROS_PER_HOUR && offset % MICROS_PER_HOUR === 0) {
+      names[i] = date + HOURS[offset / MICROS_PER_HOUR]!;
+      continue;
+    }
+    const name = isoOf(at);
+    names[i] = name;
+    // The day's date ("YYYY-MM-DDT", or "+YYYYYY-MM-DDT" past year 9999) when this is its midnight.
+    if (name.endsWith('T00:00:00.000Z')) {
+      dayStart = at;
+      date = name.slice(0, name.length - HOURS[0]!.length);
+    }
+  }
+  return names;
+}

@@ -9,7 +9,7 @@ import { jsonBody, schemaNumber } from '../../http/json-body.js';
 import { microsOfDate } from '../../ledger/activity/time.js';
 import { readSeries } from '../../ledger/insights/series.js';
 import { alignWindow } from '../../ledger/insights/window.js';
-import { checkSeries, insightsWindow, isoOf } from './params.js';
+import { bucketNames, checkSeries, insightsWindow, isoOf } from './params.js';
 import { audit, ORG, tags, WORKSPACE } from './requirements.js';
 import * as S from './schemas.js';
 
@@ -61,7 +61,7 @@ export function seriesRoutes(app: FastifyInstance, deps: AppDeps): void {
           bucket: query.bucket,
           start_time: isoOf(window.start),
           end_time: isoOf(window.end),
-          buckets: result.buckets.map(isoOf),
+          buckets: bucketNames(result.buckets),
           series: result.series,
           total: result.total,
         }),
