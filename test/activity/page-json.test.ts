@@ -32,7 +32,7 @@ function bySchema(page: ListingPage): Promise<string> {
     next_cursor: page.nextCursor,
     activities: page.activities.map((row) => ({
       ...row,
-      timestamp: new Date(Math.floor(row.timestamp / 1000)).toISOString(),
+      timestamp: new Date(row.timestamp).toISOString(),
     })),
   });
 }
@@ -42,7 +42,7 @@ function page(random: () => number, size: number): ListingPage {
   const maybe = <T>(value: T) => (random() < 0.3 ? null : value);
   const values: Record<string, () => unknown> = {
     id: () => pick(STRINGS),
-    timestamp: () => pick(INSTANTS),
+    timestamp: () => Math.floor(pick(INSTANTS) / 1000),
     status_code: () => maybe(pick([200, 404, 500, 0, 2_147_483_647])),
     success: () => random() < 0.5,
     duration_ms: () => maybe(pick(NUMBERS)),
@@ -57,6 +57,7 @@ function page(random: () => number, size: number): ListingPage {
     const row: Record<string, unknown> = {};
     for (const column of SHOWN_ACTIVITY_COLUMNS)
       row[column] = (values[column] ?? (() => maybe(pick(STRINGS))))();
+    row.timestamp_us = (row.timestamp as number) * 1000 + Math.floor(random() * 1000);
     activities.push(row as unknown as ListedActivity);
   }
   return {

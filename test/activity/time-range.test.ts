@@ -120,3 +120,33 @@ describe('time bounds outside years 0001–9999', () => {
     }
   });
 });
+
+describe('records at the ends of the range', () => {
+  // Past 2255 and before 1685 an instant's count of microseconds exceeds 2^53; pages show it to
+  // the millisecond all the same.
+  const instants = [
+    '9999-12-31T23:59:59.997Z',
+    '9999-12-31T23:59:59.994Z',
+    '2300-06-01T10:00:00.003Z',
+    '1500-01-01T00:00:00.001Z',
+    '0001-01-01T00:00:00.001Z',
+  ];
+
+  it('are listed at their exact millisecond', async () => {
+    const events = instants.map((time, i) => ({
+      specversion: '1.0',
+      id: `edge-${i}`,
+      source: 'tests/activity',
+      type: 'activity.recorded',
+      time,
+      data: { id: `edge-${i}`, timestamp: time, workspace_id: w.workspace.id, action: 'edge', success: true },
+    }));
+    expect((await f.ingest(w.serviceToken.token, events)).rejected).toEqual([]);
+    const response = await get(
+      `/v1/orgs/${w.org.id}/workspaces/${w.workspace.id}/activity/actions/edge`,
+      'limit=10&start_time=0001-01-01T00:00:00Z&end_time=9999-12-31T23:59:59.999999Z',
+    );
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().activities.map((a: { timestamp: string }) => a.timestamp)).toEqual(instants);
+  });
+});

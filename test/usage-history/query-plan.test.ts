@@ -55,7 +55,7 @@ describe('usage history query plan', () => {
 
   it('keeps the SQL under review', () => {
     expect(usageHistoryQuery(t.db, { ...scope, userId: '42', type: 'image' }).compile().sql).toBe(
-      'select "e"."id", "e"."created_at", "e"."user_id", "e"."agent_type", "e"."status", "e"."credits", ' +
+      'select "e"."id", floor(extract(epoch from e.created_at) * 1000)::bigint as "created_at", "e"."user_id", "e"."agent_type", "e"."status", "e"."credits", ' +
         '"e"."output", "e"."output_url", "e"."output_private", "e"."root_id", "e"."execution_origin", ' +
         '"e"."used_model", "e"."tokens_input", "e"."tokens_output", "e"."tokens_total", "e"."source", ' +
         '"u"."email", "a"."name" as "agent_name", "a"."slug" as "agent_slug" from (select "org_id", "id", ' +

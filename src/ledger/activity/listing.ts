@@ -10,6 +10,7 @@
 // page fixes the window's end (the request's end_time, else now) and counts the total; later
 // pages carry both in their cursor, so a chain of pages is one stable snapshot.
 import { CompiledQuery, type Kysely } from 'kysely';
+import { millisOf } from '../../db/instant-sql.js';
 import type { Activity, Database } from '../../db/schema.js';
 import { invalidInput } from '../../errors.js';
 import { countActivities } from './aggregate.js';
@@ -98,24 +99,32 @@ export const SHOWN_ACTIVITY_COLUMNS = [
 /**
  * The select list: the shown columns in the seed's order, so that a row object's keys come out in
  * the order the page shows them (src/surfaces/activity/page-json.ts writes the rows as they
- * are); the instant as exact microseconds (no Date to parse; the page formats it in place), and a
- * record stored without metadata lists `{}` (the seed's).
+ * are); the instant as whole milliseconds (no Date to parse; the page formats it in place), and a
+ * record stored without metadata lists `{}` (the seed's). Last, the instant in microseconds, the
+ * position a cursor carries, which the page blanks (JSON leaves out what is undefined).
  */
-const SELECT_LIST = SHOWN_ACTIVITY_COLUMNS.map((column) =>
-  column === 'timestamp'
-    ? '(extract(epoch from "timestamp") * 1000000)::bigint AS "timestamp"'
-    : column === 'metadata'
-      ? `COALESCE(metadata, '{}'::jsonb) AS metadata`
-      : column,
-).join(', ');
+const SELECT_LIST = [
+  ...SHOWN_ACTIVITY_COLUMNS.map((column) =>
+    column === 'timestamp'
+      ? `${millisOf('"timestamp"')} AS "timestamp"`
+      : column === 'metadata'
+        ? `COALESCE(metadata, '{}'::jsonb) AS metadata`
+        : column,
+  ),
+  '(extract(epoch from "timestamp") * 1000000)::bigint AS timestamp_us',
+].join(', ');
 
-/** A listed record: what a page shows, its instant as exact microseconds since the epoch. */
+/**
+ * A listed record: what a page shows, its instant as whole milliseconds since the epoch (exact;
+ * microseconds past 2^53 are not), and that instant in microseconds for the cursor.
+ */
 export type ListedActivity = Omit<
   Pick<Activity, (typeof SHOWN_ACTIVITY_COLUMNS)[number]>,
   'metadata' | 'timestamp'
 > & {
   metadata: NonNullable<Activity['metadata']>;
   timestamp: number;
+  timestamp_us: number | undefined;
 };
 
 /** Each filter's column and comparison, in the order conditions are written. */
@@ -207,7 +216,7 @@ export async function runListing(
       ? encodeCursor(cursorKey, plan.query, {
           snapshotEnd: end,
           total,
-          after: { timestamp: Number(last.timestamp), id: last.id },
+          after: { timestamp: Number(last.timestamp_us), id: last.id },
         })
       : null;
   return { total, hasMore, nextCursor, activities: page };

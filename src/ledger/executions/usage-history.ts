@@ -3,6 +3,7 @@
 // index (all ordered created_at desc, id desc) and joins users and agents by primary key for that
 // page's rows only.
 import { type Kysely, sql } from 'kysely';
+import { millisOf } from '../../db/instant-sql.js';
 import type { AgentType, Database, Execution } from '../../db/schema.js';
 import { ShapedQuery } from '../../db/shaped-queries.js';
 import { microsOfDate, microsToText } from '../activity/time.js';
@@ -58,7 +59,6 @@ export function usageHistoryScope(
 export type UsageHistoryRow = Pick<
   Execution,
   | 'id'
-  | 'created_at'
   | 'user_id'
   | 'agent_type'
   | 'status'
@@ -73,7 +73,13 @@ export type UsageHistoryRow = Pick<
   | 'tokens_output'
   | 'tokens_total'
   | 'source'
-> & { email: string | null; agent_name: string | null; agent_slug: string | null };
+> & {
+  /** Whole milliseconds since the epoch (isoOfMillis): no Date is parsed from the text per row. */
+  created_at: number;
+  email: string | null;
+  agent_name: string | null;
+  agent_slug: string | null;
+};
 
 /** The page query's values; which filters it has is its shape. */
 interface PageValues extends Record<string, unknown> {
@@ -138,7 +144,7 @@ function buildPage(db: Kysely<Database>, v: PageValues, shape: PageShape) {
     )
     .select([
       'e.id',
-      'e.created_at',
+      sql<number>`${sql.raw(millisOf('e.created_at'))}`.as('created_at'),
       'e.user_id',
       'e.agent_type',
       'e.status',

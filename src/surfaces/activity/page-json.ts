@@ -7,8 +7,7 @@
 // test/perf/read-answers-golden.test.ts the routes' answers).
 import { schemaNumber } from '../../http/json-body.js';
 import type { ListingPage } from '../../ledger/activity/listing.js';
-
-const microsIso = (micros: number) => new Date(Math.floor(micros / 1000)).toISOString();
+import { isoOfMillis } from '../shared/time.js';
 
 /** The page as the seed writes it (ActivityList): total, has_more, next_cursor, activities. */
 export function pageJson(page: ListingPage): string {
@@ -18,7 +17,11 @@ export function pageJson(page: ListingPage): string {
     // 500, never a body with a null the record does not hold). Every other column's type is
     // within its field's.
     schemaNumber(activity.duration_ms, (duration) => !Number.isFinite(duration));
-    (activity as unknown as Record<string, unknown>).timestamp = microsIso(activity.timestamp);
+    const row = activity as unknown as Record<string, unknown>;
+    row.timestamp = isoOfMillis(activity.timestamp);
+    // The cursor's position, not shown: JSON.stringify leaves out what is undefined (and the
+    // object keeps its shape, which deleting the key would not).
+    row.timestamp_us = undefined;
   }
   return JSON.stringify({
     total: page.total,

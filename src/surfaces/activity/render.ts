@@ -1,8 +1,7 @@
 // A ledger summary → the seed's summary body (RFC 3339 UTC times with milliseconds); pages are
 // written by page-json.ts.
 import type { ActivitySummary } from '../../ledger/activity/summary.js';
-
-const microsIso = (micros: number) => new Date(Math.floor(micros / 1000)).toISOString();
+import { isoOfMicros } from '../shared/time.js';
 
 export function renderSummary(summary: ActivitySummary) {
   return {
@@ -13,7 +12,7 @@ export function renderSummary(summary: ActivitySummary) {
     total_tokens_used: summary.totalTokensUsed,
     by_action: summary.byAction,
     by_resource: summary.byResource,
-    start_time: microsIso(summary.start),
-    end_time: microsIso(summary.end),
+    start_time: isoOfMicros(summary.start),
+    end_time: isoOfMicros(summary.end),
   };
 }

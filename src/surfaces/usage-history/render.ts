@@ -3,7 +3,7 @@
 
 import { signLink } from '../../ledger/executions/signed-links.js';
 import type { UsageHistoryRow } from '../../ledger/executions/usage-history.js';
-import { iso } from '../shared/time.js';
+import { isoOfMillis } from '../shared/time.js';
 
 export const ARCHIVED_OUTPUT = 'This item was deleted.';
 export const EDITED_OUTPUT = 'This item was edited.';
@@ -50,7 +50,7 @@ export function renderItem(row: UsageHistoryRow, context: RenderContext) {
   const succeeded = row.status === 'succeeded';
   return {
     id: row.source === 'edited' ? `chat-edited-${row.id}` : integerOrString(row.id),
-    created_at: iso(row.created_at),
+    created_at: isoOfMillis(row.created_at),
     user_id: integerOrString(row.user_id),
     type: row.agent_type,
     status: succeeded ? ('succeeded' as const) : ('failed' as const),
