@@ -85,7 +85,7 @@ describe('query plans', () => {
   ];
 
   it.each(cases)('a %s page after a cursor is an index scan in order', async (_name, filter, index) => {
-    const query = pageQuery('o', filter, us - 3_600_000_000, us, { timestamp: us - 1, id: 'x' }, 51);
+    const query = pageQuery('o', filter, us - 3_600_000_000, us, { timestamp: BigInt(us - 1), id: 'x' }, 51);
     const text = await plan(t.db, query);
     expect(text).toContain(index);
     expect(text).not.toMatch(/Sort/);

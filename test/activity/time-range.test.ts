@@ -149,4 +149,40 @@ describe('records at the ends of the range', () => {
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().activities.map((a: { timestamp: string }) => a.timestamp)).toEqual(instants);
   });
+
+  it('page one record at a time past 2^53 microseconds, none skipped or repeated', async () => {
+    // Records are stored to the millisecond: three records at one instant, two at another, and an
+    // explicit end in the year 9999.
+    const times = [
+      ['far-a', '9999-12-31T23:59:59.994001Z'],
+      ['far-b', '9999-12-31T23:59:59.994001Z'],
+      ['far-c', '9999-12-31T23:59:59.994Z'],
+      ['far-d', '6000-02-29T12:00:00.000001Z'],
+      ['far-e', '6000-02-29T12:00:00Z'],
+      ['far-f', '2256-01-01T00:00:00.999999Z'],
+    ];
+    const events = times.map(([id, time]) => ({
+      specversion: '1.0',
+      id: `evt-${id}`,
+      source: 'tests/activity',
+      type: 'activity.recorded',
+      time,
+      data: { id, timestamp: time, workspace_id: w.workspace.id, action: 'far', success: true },
+    }));
+    expect((await f.ingest(w.serviceToken.token, events)).rejected).toEqual([]);
+    const url = `/v1/orgs/${w.org.id}/workspaces/${w.workspace.id}/activity/actions/far`;
+    const base = 'limit=1&start_time=2200-01-01T00:00:00Z&end_time=9999-12-31T23:59:59.999999Z';
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await get(url, cursor ? `${base}&cursor=${encodeURIComponent(cursor)}` : base);
+      expect(response.statusCode, response.body).toBe(200);
+      const body = response.json();
+      expect(body.total).toBe(times.length);
+      seen.push(...body.activities.map((a: { id: string }) => a.id));
+      cursor = body.next_cursor;
+    } while (cursor);
+    // Newest first; the same instant by id, descending.
+    expect(seen).toEqual(['far-c', 'far-b', 'far-a', 'far-e', 'far-d', 'far-f']);
+  });
 });

@@ -21,7 +21,8 @@ export interface CursorState {
   /** The window end every page of the chain uses. */
   snapshotEnd: Micros;
   total: number;
-  after: { timestamp: Micros; id: string };
+  /** The last record served: its instant exactly (a bigint: past 2255 a number is not exact). */
+  after: { timestamp: bigint; id: string };
 }
 
 interface Payload {
@@ -29,11 +30,16 @@ interface Payload {
   q: string;
   e: Micros;
   n: number;
-  t: Micros;
+  /** The position's microseconds as decimal text (numbers in cursors made before it was text). */
+  t: string | number;
   i: string;
 }
 
 const VERSION = 1;
+
+/** An integer count of microseconds within what timestamptz holds (not necessarily below 2^53). */
+const isMicros = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e19;
 
 function canonical(query: CursorQuery): string {
   const filters = Object.keys(query.filters)
@@ -52,7 +58,7 @@ export function encodeCursor(key: Buffer, query: CursorQuery, state: CursorState
     q: canonical(query),
     e: state.snapshotEnd,
     n: state.total,
-    t: state.after.timestamp,
+    t: String(state.after.timestamp),
     i: state.after.id,
   };
   // The query itself is not carried, only bound: the signature covers it, so a cursor replayed
@@ -77,9 +83,11 @@ export function decodeCursor(key: Buffer, query: CursorQuery, cursor: string): C
     return null;
   }
   const { v, e, n, t, i } = payload;
-  if (v !== VERSION || !Number.isSafeInteger(e) || !Number.isSafeInteger(n) || !Number.isSafeInteger(t)) {
-    return null;
-  }
-  if (typeof i !== 'string') return null;
-  return { snapshotEnd: e!, total: n!, after: { timestamp: t!, id: i } };
+  // The window end is the request's own, a number: past 2^53 not exact, but the same number on
+  // every page of the chain, so the same bound (src/ledger/activity/time.ts).
+  if (v !== VERSION || !isMicros(e) || !Number.isSafeInteger(n) || typeof i !== 'string') return null;
+  const position =
+    typeof t === 'string' && /^-?\d{1,19}$/.test(t) ? BigInt(t) : isMicros(t) ? BigInt(t) : null;
+  if (position === null) return null;
+  return { snapshotEnd: e!, total: n!, after: { timestamp: position, id: i } };
 }

@@ -111,7 +111,8 @@ const SELECT_LIST = [
         ? `COALESCE(metadata, '{}'::jsonb) AS metadata`
         : column,
   ),
-  '(extract(epoch from "timestamp") * 1000000)::bigint AS timestamp_us',
+  // As text: a number holds it exactly only up to 2^53 (the year 2255).
+  '((extract(epoch from "timestamp") * 1000000)::bigint)::text AS timestamp_us',
 ].join(', ');
 
 /**
@@ -124,7 +125,7 @@ export type ListedActivity = Omit<
 > & {
   metadata: NonNullable<Activity['metadata']>;
   timestamp: number;
-  timestamp_us: number | undefined;
+  timestamp_us: string | undefined;
 };
 
 /** Each filter's column and comparison, in the order conditions are written. */
@@ -174,7 +175,7 @@ export function pageQuery(
   filter: ActivityFilter,
   start: Micros | null,
   end: Micros,
-  after: { timestamp: Micros; id: string } | null,
+  after: { timestamp: bigint; id: string } | null,
   limit: number,
 ): CompiledQuery<ListedActivity> {
   const present: (keyof ActivityFilter)[] = [];
@@ -216,7 +217,7 @@ export async function runListing(
       ? encodeCursor(cursorKey, plan.query, {
           snapshotEnd: end,
           total,
-          after: { timestamp: Number(last.timestamp_us), id: last.id },
+          after: { timestamp: BigInt(last.timestamp_us!), id: last.id },
         })
       : null;
   return { total, hasMore, nextCursor, activities: page };

@@ -19,9 +19,18 @@ export function microsOfDate(date: Date): Micros {
  * after 9999-12-31T23:30Z is 10000-01-01T00:00Z): toISOString would write `+010000-…`, which
  * PostgreSQL misreads as a time zone, so such a year is written as PostgreSQL spells it.
  */
-export function microsToText(micros: Micros): string {
-  const millis = Math.floor(micros / 1000);
-  const rest = Math.max(0, Math.min(999, Math.round(micros - millis * 1000)));
+export function microsToText(micros: Micros | bigint): string {
+  let millis: number;
+  let rest: number;
+  if (typeof micros === 'bigint') {
+    // Exact past 2^53 (a record's position, read from PostgreSQL as text): floored division.
+    const whole = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
+    millis = Number(whole);
+    rest = Number(micros - whole * 1000n);
+  } else {
+    millis = Math.floor(micros / 1000);
+    rest = Math.max(0, Math.min(999, Math.round(micros - millis * 1000)));
+  }
   const date = new Date(millis);
   const time = `${date.toISOString().slice(-13, -1)}${String(rest).padStart(3, '0')}Z`; // hh:mm:ss.mmmuuu
   const year = date.getUTCFullYear();
