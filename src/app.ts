@@ -92,8 +92,11 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   app.decorate('deps', deps);
   app.decorate('recorder', recorder);
 
-  app.addHook('onSend', async (request, reply) => {
+  // Hooks that never wait take Fastify's callback form: an async function per hook per request
+  // costs a promise and its turns of the microtask queue.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
   // With Redis, what instances must agree on (contract §4.5) goes through it: rate limits and
   // revocations here, the usage-history page cache in its routes.

@@ -39,12 +39,13 @@ export function installAccess(app: FastifyInstance): void {
     }
     for (const method of methods) table.set(`${method} ${route.url}`, access);
   });
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const access = request.routeOptions.config.access;
     if (reply.statusCode < 400 && access && access.kind !== 'public' && request.access === null) {
-      throw new TallyError('internal', 'The route answered without deciding access');
+      done(new TallyError('internal', 'The route answered without deciding access'));
+      return;
     }
-    return payload;
+    done(null, payload);
   });
 }
 

@@ -145,18 +145,18 @@ export function installInputGuards(app: FastifyInstance, dialects: DialectRegist
   // Request bodies are JSON (ingestion reads its own); Fastify's default text/plain parser would
   // hand a string to schemas expecting an object, a 422 where the honest answer is a 415.
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', async (request) => {
-    const error = requestSizeError(request);
-    if (error) throw error;
+  // Callback form: neither waits (an async hook costs a promise per request).
+  app.addHook('onRequest', (request, _reply, done) => {
+    done(requestSizeError(request) ?? undefined);
   });
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const schema = request.routeOptions.schema;
     const issues: FieldIssue[] = [
       ...overflowIssues(request.query, schema?.querystring, 'query'),
       ...overflowIssues(request.params, schema?.params, 'path'),
       ...unsafeValueIssues(request),
     ];
-    if (issues.length > 0) throw invalid(issues);
+    done(issues.length > 0 ? invalid(issues) : undefined);
   });
 }
 

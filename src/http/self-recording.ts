@@ -195,8 +195,24 @@ export function recordOfRequest(request: FastifyRequest, reply: FastifyReply): N
 }
 
 export function installSelfRecording(app: FastifyInstance, recorder: ActivityRecorder): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const record = recordOfRequest(request, reply);
     if (record) recorder.push(record);
+    done();
+  });
+}
+
+/**
+ * On the org-addressed read routes (activity, insights): a deployment-admin request is recorded
+ * in the org its path names, once that org is known to exist (a 200, or a 403, which follows the
+ * existence checks). The admin belongs to no org of its own.
+ */
+export function recordAdminReadsInPathOrg(app: FastifyInstance): void {
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const orgId = (request.params as { org_id?: unknown } | undefined)?.org_id;
+    if (request.principal?.kind === 'deployment_admin' && typeof orgId === 'string') {
+      if (reply.statusCode === 200 || reply.statusCode === 403) request.auditOrgId = orgId;
+    }
+    done(null, payload);
   });
 }

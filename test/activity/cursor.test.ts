@@ -11,7 +11,7 @@ const query: CursorQuery = {
   route: ['org', 'o'],
   filters: { action: 'read' },
   start: null,
-  end: 253402300799999999,
+  end: 253_402_300_800_000_000,
 };
 
 it.each([

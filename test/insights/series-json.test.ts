@@ -45,8 +45,18 @@ it('writes every series byte for byte as the response schema would', async () =>
 
 it.each([
   ['a value', (body: ReturnType<typeof sample>) => body.series[0]!.values.push(Number.NaN)],
-  ['a line total', (body: ReturnType<typeof sample>) => (body.series[0]!.total = Number.NaN)],
-  ['the total', (body: ReturnType<typeof sample>) => (body.total = Number.NaN)],
+  [
+    'a line total',
+    (body: ReturnType<typeof sample>) => {
+      body.series[0]!.total = Number.NaN;
+    },
+  ],
+  [
+    'the total',
+    (body: ReturnType<typeof sample>) => {
+      body.total = Number.NaN;
+    },
+  ],
 ])('refuses a NaN in %s as the schema serializer does', async (_where, spoil) => {
   const body = sample(createRandom(2));
   body.series.push({ key: 'k', label: 'l', values: [], total: 1 });

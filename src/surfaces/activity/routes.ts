@@ -9,6 +9,7 @@ import type { AppDeps } from '../../deps.js';
 import { installDialect } from '../../http/dialect.js';
 import { jsonBody } from '../../http/json-body.js';
 import type { AuditConfig } from '../../http/request-context.js';
+import { recordAdminReadsInPathOrg } from '../../http/self-recording.js';
 import type { ActivityFilter } from '../../ledger/activity/filters.js';
 import { planListing, runListing } from '../../ledger/activity/listing.js';
 import { summarizeActivities } from '../../ledger/activity/summary.js';
@@ -64,15 +65,7 @@ export async function activityRoutes(parent: FastifyInstance, { deps }: { deps: 
   const { db } = deps;
   const cursorKey = deps.keyring.cursorKey;
 
-  // A deployment-admin request is recorded in the org it read, once that org is known to exist
-  // (a 200, or a 403 which follows the existence checks).
-  app.addHook('onSend', async (request, reply, payload) => {
-    const orgId = (request.params as { org_id?: unknown } | undefined)?.org_id;
-    if (request.principal?.kind === 'deployment_admin' && typeof orgId === 'string') {
-      if (reply.statusCode === 200 || reply.statusCode === 403) request.auditOrgId = orgId;
-    }
-    return payload;
-  });
+  recordAdminReadsInPathOrg(app);
 
   /** The shared shape of every listing: validate, authorize, page. */
   async function list(
