@@ -1,6 +1,5 @@
-// Cursors carry their position exactly (decimal text: past 2^53 a number is not exact), and
-// cursors made before the position was text (a number) still decode, so a deployment does not
-// break the pagination in flight.
+// Cursors carry their position exactly: a number up to 2^53 (the bytes cursors always had, so a
+// deployment does not break the pagination in flight), decimal text past it.
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { type CursorQuery, decodeCursor, encodeCursor } from '../../src/ledger/activity/cursor.js';
@@ -25,7 +24,7 @@ it.each([
   expect(decodeCursor(key, query, encodeCursor(key, query, state))).toEqual(state);
 });
 
-it('decodes a cursor whose position is a number, as cursors were made before', () => {
+it('decodes a cursor as cursors were always made (a number)', () => {
   const body = Buffer.from(
     JSON.stringify({ v: 1, e: 1_781_525_000_000_000, n: 3, t: 1_781_524_000_000_123, i: 'x' }),
   ).toString('base64url');
@@ -48,4 +47,13 @@ it.each([
   const bound = JSON.stringify([query.route, [['action', 'read']], query.start, query.end]);
   const cursor = `${body}.${hmacSha256(key, `${body}.${bound}`).toString('base64url')}`;
   expect(decodeCursor(key, query, cursor)).toBeNull();
+});
+
+it.each([
+  [1_781_525_000_123_456n, 'number'],
+  [253_402_300_799_994_001n, 'string'],
+])('writes the position %s as a %s', (timestamp, type) => {
+  const cursor = encodeCursor(key, query, { snapshotEnd: 0, total: 0, after: { timestamp, id: 'x' } });
+  const payload = JSON.parse(Buffer.from(cursor.split('.')[0]!, 'base64url').toString('utf8'));
+  expect(typeof payload.t).toBe(type);
 });

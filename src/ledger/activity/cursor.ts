@@ -30,12 +30,17 @@ interface Payload {
   q: string;
   e: Micros;
   n: number;
-  /** The position's microseconds as decimal text (numbers in cursors made before it was text). */
+  /** The position's microseconds: a number up to 2^53, decimal text past it. */
   t: string | number;
   i: string;
 }
 
 const VERSION = 1;
+
+const exactNumber = (value: bigint): number | string =>
+  value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+    ? Number(value)
+    : String(value);
 
 /** An integer count of microseconds within what timestamptz holds (not necessarily below 2^53). */
 const isMicros = (value: unknown): value is number =>
@@ -58,7 +63,8 @@ export function encodeCursor(key: Buffer, query: CursorQuery, state: CursorState
     q: canonical(query),
     e: state.snapshotEnd,
     n: state.total,
-    t: String(state.after.timestamp),
+    // A number while it is one exactly (the cursors' bytes as they always were), text past 2^53.
+    t: exactNumber(state.after.timestamp),
     i: state.after.id,
   };
   // The query itself is not carried, only bound: the signature covers it, so a cursor replayed
