@@ -28,9 +28,10 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { type ActivityFilter, filterConditions, rollupSelection } from './filters.js';
+import { ShapedQuery } from '../../db/shaped-queries.js';
+import { type ActivityFilter, FILTER_NAMES, filterConditions, rollupSelection } from './filters.js';
 import { withRollups } from './rollup-table.js';
-import { floorHour, MICROS_PER_HOUR, type Micros, type Range, splitWindow, timestampParam } from './time.js';
+import { floorHour, MICROS_PER_HOUR, type Micros, microsToText, type Range, splitWindow } from './time.js';
 
 export interface Bucket {
   action: string;
@@ -67,14 +68,18 @@ const toBucket = (row: BucketRow): Bucket => ({
   tokensSum: Number(row.tokens_sum ?? 0),
 });
 
-async function fromRecords(
-  db: Kysely<Database>,
-  orgId: string,
-  filter: ActivityFilter,
-  from: Micros | null,
-  to: Micros,
-): Promise<Bucket[]> {
-  const rows = await db
+/** An instant bound as PostgreSQL reads it exactly (the text of src/ledger/activity/time.ts). */
+const at = (text: unknown) => sql<Date>`${text}::timestamptz`;
+
+interface RecordsShape {
+  /** The filters present, in ActivityFilter's order. */
+  filters: (keyof ActivityFilter)[];
+  from: boolean;
+}
+
+function buildFromRecords(db: Kysely<Database>, v: Record<string, unknown>, shape: RecordsShape) {
+  const filter = Object.fromEntries(shape.filters.map((name) => [name, v[name]])) as ActivityFilter;
+  return db
     .selectFrom('activities')
     .select([
       sql<string>`coalesce(action, '')`.as('action'),
@@ -86,14 +91,88 @@ async function fromRecords(
       sql<number>`sum(tokens_total)`.as('tokens_sum'),
     ])
     .where((eb) => {
-      const conditions = [eb('org_id', '=', orgId), ...filterConditions(eb, filter)];
-      if (from !== null) conditions.push(eb('timestamp', '>=', timestampParam(from)));
-      conditions.push(eb('timestamp', '<', timestampParam(to)));
+      const conditions = [eb('org_id', '=', v.orgId as string), ...filterConditions(eb, filter)];
+      if (shape.from) conditions.push(eb('timestamp', '>=', at(v.from)));
+      conditions.push(eb('timestamp', '<', at(v.to)));
       return eb.and(conditions);
     })
-    .groupBy([sql`1`, sql`2`, 'success'])
-    .execute();
-  return rows.map(toBucket);
+    .groupBy([sql`1`, sql`2`, 'success']);
+}
+
+interface RollupsShape {
+  from: boolean;
+  action: boolean;
+  resourceType: boolean;
+  success: boolean;
+}
+
+function buildFromRollups(db: Kysely<Database>, v: Record<string, unknown>, shape: RollupsShape) {
+  let query = withRollups(db)
+    .selectFrom('activity_rollups')
+    .select([
+      'action',
+      'resource_type',
+      'success',
+      sql<number>`sum(requests)`.as('requests'),
+      sql<number>`sum(duration_sum)`.as('duration_sum'),
+      sql<number>`sum(duration_count)`.as('duration_count'),
+      sql<number>`sum(tokens_sum)`.as('tokens_sum'),
+    ])
+    .where('org_id', '=', v.orgId as string)
+    .where('scope', '=', v.scope as string)
+    .where('scope_id', '=', v.scopeId as string)
+    .where('grain', '=', v.grain as 'hour' | 'day')
+    .where('bucket', '<', at(v.to));
+  if (shape.from) query = query.where('bucket', '>=', at(v.from));
+  if (shape.action) query = query.where('action', '=', v.action as string);
+  if (shape.resourceType) query = query.where('resource_type', '=', v.resourceType as string);
+  if (shape.success) query = query.where('success', '=', v.success as boolean);
+  return query.groupBy(['action', 'resource_type', 'success']);
+}
+
+/**
+ * The summaries' and totals' statements, compiled once per shape (src/db/shaped-queries.ts): a
+ * first page with its total runs four or five of them, and building each through Kysely per
+ * request cost more service CPU than reading their few rows.
+ */
+let shaped: {
+  records: ShapedQuery<Record<string, unknown>, RecordsShape, BucketRow>;
+  rollups: ShapedQuery<Record<string, unknown>, RollupsShape, BucketRow>;
+} | null = null;
+const shapedQueries = (db: Kysely<Database>) => {
+  shaped ??= {
+    records: new ShapedQuery(
+      (values, shape) => buildFromRecords(db, values, shape),
+      (shape) => `${shape.filters.join(',')}|${shape.from}`,
+    ),
+    rollups: new ShapedQuery(
+      (values, shape) => buildFromRollups(db, values, shape),
+      (shape) => `${shape.from}|${shape.action}|${shape.resourceType}|${shape.success}`,
+    ),
+  };
+  return shaped;
+};
+
+async function fromRecords(
+  db: Kysely<Database>,
+  orgId: string,
+  filter: ActivityFilter,
+  from: Micros | null,
+  to: Micros,
+): Promise<Bucket[]> {
+  const values: Record<string, unknown> = {
+    orgId,
+    from: from === null ? null : microsToText(from),
+    to: microsToText(to),
+  };
+  const filters: (keyof ActivityFilter)[] = [];
+  for (const name of FILTER_NAMES) {
+    if (filter[name] === undefined) continue;
+    filters.push(name);
+    values[name] = filter[name];
+  }
+  const query = shapedQueries(db).records.compile(values, { filters, from: from !== null });
+  return (await db.executeQuery(query)).rows.map(toBucket);
 }
 
 async function fromRollups(
@@ -106,28 +185,24 @@ async function fromRollups(
 ): Promise<Bucket[] | null> {
   const selection = rollupSelection(filter);
   if (!selection) return null;
-  let query = withRollups(db)
-    .selectFrom('activity_rollups')
-    .select([
-      'action',
-      'resource_type',
-      'success',
-      sql<number>`sum(requests)`.as('requests'),
-      sql<number>`sum(duration_sum)`.as('duration_sum'),
-      sql<number>`sum(duration_count)`.as('duration_count'),
-      sql<number>`sum(tokens_sum)`.as('tokens_sum'),
-    ])
-    .where('org_id', '=', orgId)
-    .where('scope', '=', selection.scope)
-    .where('scope_id', '=', selection.scopeId)
-    .where('grain', '=', grain)
-    .where('bucket', '<', timestampParam(to));
-  if (from !== null) query = query.where('bucket', '>=', timestampParam(from));
-  if (selection.action !== undefined) query = query.where('action', '=', selection.action);
-  if (selection.resourceType !== undefined) query = query.where('resource_type', '=', selection.resourceType);
-  if (selection.success !== undefined) query = query.where('success', '=', selection.success);
-  const rows = await query.groupBy(['action', 'resource_type', 'success']).execute();
-  return rows.map(toBucket);
+  const values = {
+    orgId,
+    scope: selection.scope,
+    scopeId: selection.scopeId,
+    grain,
+    from: from === null ? null : microsToText(from),
+    to: microsToText(to),
+    action: selection.action ?? null,
+    resourceType: selection.resourceType ?? null,
+    success: selection.success ?? null,
+  };
+  const query = shapedQueries(db).rollups.compile(values, {
+    from: from !== null,
+    action: selection.action !== undefined,
+    resourceType: selection.resourceType !== undefined,
+    success: selection.success !== undefined,
+  });
+  return (await db.executeQuery(query)).rows.map(toBucket);
 }
 
 interface Part {

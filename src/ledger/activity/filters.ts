@@ -19,6 +19,20 @@ export interface ActivityFilter {
 
 type Eb = ExpressionBuilder<Database, 'activities'>;
 
+/** Every filter's name, in the order their conditions are written. */
+export const FILTER_NAMES = [
+  'workspaceId',
+  'userId',
+  'appId',
+  'augmentationId',
+  'resourceType',
+  'resourceId',
+  'action',
+  'success',
+  'minDurationMs',
+  'maxDurationMs',
+] as const satisfies readonly (keyof ActivityFilter)[];
+
 /** The filter's conditions (the org condition is the caller's, always first). */
 export function filterConditions(eb: Eb, filter: ActivityFilter): Expression<SqlBool>[] {
   const conditions: Expression<SqlBool>[] = [];
