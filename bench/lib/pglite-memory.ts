@@ -144,7 +144,10 @@ export async function runPgliteCase(options: {
   try {
     const targets = await withPglite(dataDir, (query) => findTargets(query, dataset));
     // The ingesting clients' org (40 workspaces, 400 users), as the ingestion benchmark makes it.
-    const events = Math.max(BATCH_SIZE, options.seconds * 5_000);
+    // Enough for the mixed phase and the ingesting clients alone at the rates seen so far with
+    // room to spare (alone they reached 21,000 events/s on 2026-12-06; running out is a failure).
+    const alone = Math.max(5, Math.round(options.seconds / 3));
+    const events = Math.max(BATCH_SIZE, options.seconds * 10_000 + alone * 40_000);
     process.stderr.write(`bench:memory: building ${events.toLocaleString('en-US')} events…\n`);
     const workload = buildIngestWorkload({
       events,
@@ -312,7 +315,6 @@ export async function runPgliteCase(options: {
       );
       // The CPU each kind of request costs the service, each alone: unlike requests per second on
       // a shared machine, these do not depend on what else runs beside the benchmark.
-      const alone = Math.max(5, Math.round(options.seconds / 3));
       await phase(`${READERS} readers alone, ${alone} s`, () => load(READERS, 0, alone));
       await phase(`${INGESTERS} ingesting clients alone, ${alone} s`, () => load(0, INGESTERS, alone));
     } finally {
