@@ -67,29 +67,58 @@ export const isoOf = (micros: Micros): string => new Date(micros / 1000).toISOSt
 
 const HOURS = Array.from({ length: 24 }, (_, hour) => `${String(hour).padStart(2, '0')}:00:00.000Z`);
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const isLeap = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+const pad = (value: number, width: number) => String(value).padStart(width, '0');
+
 /**
- * Every bucket start as isoOf writes it. An hourly month is 720 of them, and a Date per name was
- * a sixth of the request's CPU: the hours of one UTC day share its date, so each day is formatted
- * once and its whole hours appended. Anything not a whole hour of a day already formatted goes
- * through isoOf (test/insights/bucket-names.test.ts holds the two equal).
+ * Every bucket start as isoOf writes it. An hourly month is 720 of them and a 90-day series 90
+ * midnights, and a Date per name was a sixth of an hourly month's CPU: the hours of one UTC day
+ * share its date, so each day's date is written once and its whole hours appended, and the next
+ * midnight's date follows from the last by the calendar (years 0000–9999, the four-digit form).
+ * Anything else goes through isoOf (test/insights/bucket-names.test.ts holds the two equal).
  */
 export function bucketNames(buckets: readonly Micros[]): string[] {
   const names = new Array<string>(buckets.length);
   let dayStart = Number.NaN;
   let date = '';
+  // The date of dayStart as numbers, when it has a four-digit year (0 otherwise).
+  let year = 0;
+  let month = 0;
+  let day = 0;
   for (let i = 0; i < buckets.length; i += 1) {
     const at = buckets[i]!;
     const offset = at - dayStart;
-    if (offset >= 0 && offset < 24 * MICROS_PER_HOUR && offset % MICROS_PER_HOUR === 0) {
+    if (offset >= 0 && offset < MICROS_PER_DAY && offset % MICROS_PER_HOUR === 0) {
       names[i] = date + HOURS[offset / MICROS_PER_HOUR]!;
       continue;
     }
+    if (offset === MICROS_PER_DAY && month !== 0) {
+      day += 1;
+      if (day > (month === 2 && isLeap(year) ? 29 : DAYS_IN_MONTH[month - 1]!)) {
+        day = 1;
+        month = month === 12 ? 1 : month + 1;
+        if (month === 1) year += 1;
+      }
+      if (year <= 9999) {
+        dayStart = at;
+        date = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T`;
+        names[i] = date + HOURS[0]!;
+        continue;
+      }
+    }
     const name = isoOf(at);
     names[i] = name;
+    month = 0;
     // The day's date ("YYYY-MM-DDT", or "+YYYYYY-MM-DDT" past year 9999) when this is its midnight.
     if (name.endsWith('T00:00:00.000Z')) {
       dayStart = at;
       date = name.slice(0, name.length - HOURS[0]!.length);
+      if (date.length === 11) {
+        year = Number(date.slice(0, 4));
+        month = Number(date.slice(5, 7));
+        day = Number(date.slice(8, 10));
+      }
     }
   }
   return names;
