@@ -29,7 +29,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ShapedQuery } from '../../db/shaped-queries.js';
-import { type ActivityFilter, FILTER_NAMES, filterConditions, rollupSelection } from './filters.js';
+import { type ActivityFilter, FILTER_CONDITIONS, filterConditions, rollupSelection } from './filters.js';
 import { withRollups } from './rollup-table.js';
 import { floorHour, MICROS_PER_HOUR, type Micros, microsToText, type Range, splitWindow } from './time.js';
 
@@ -166,7 +166,7 @@ async function fromRecords(
     to: microsToText(to),
   };
   const filters: (keyof ActivityFilter)[] = [];
-  for (const name of FILTER_NAMES) {
+  for (const [name] of FILTER_CONDITIONS) {
     if (filter[name] === undefined) continue;
     filters.push(name);
     values[name] = filter[name];

@@ -19,33 +19,30 @@ export interface ActivityFilter {
 
 type Eb = ExpressionBuilder<Database, 'activities'>;
 
-/** Every filter's name, in the order their conditions are written. */
-export const FILTER_NAMES = [
-  'workspaceId',
-  'userId',
-  'appId',
-  'augmentationId',
-  'resourceType',
-  'resourceId',
-  'action',
-  'success',
-  'minDurationMs',
-  'maxDurationMs',
-] as const satisfies readonly (keyof ActivityFilter)[];
+/**
+ * Each filter's column and comparison, in the order conditions are written: one table for the
+ * query-builder statements (filterConditions) and the hand-written page statement (listing.ts).
+ */
+export const FILTER_CONDITIONS = [
+  ['workspaceId', 'workspace_id', '='],
+  ['userId', 'user_id', '='],
+  ['appId', 'app_id', '='],
+  ['augmentationId', 'augmentation_id', '='],
+  ['resourceType', 'resource_type', '='],
+  ['resourceId', 'resource_id', '='],
+  ['action', 'action', '='],
+  ['success', 'success', '='],
+  ['minDurationMs', 'duration_ms', '>='],
+  ['maxDurationMs', 'duration_ms', '<='],
+] as const satisfies readonly (readonly [keyof ActivityFilter, string, '=' | '>=' | '<='])[];
 
 /** The filter's conditions (the org condition is the caller's, always first). */
 export function filterConditions(eb: Eb, filter: ActivityFilter): Expression<SqlBool>[] {
   const conditions: Expression<SqlBool>[] = [];
-  if (filter.workspaceId !== undefined) conditions.push(eb('workspace_id', '=', filter.workspaceId));
-  if (filter.userId !== undefined) conditions.push(eb('user_id', '=', filter.userId));
-  if (filter.appId !== undefined) conditions.push(eb('app_id', '=', filter.appId));
-  if (filter.augmentationId !== undefined) conditions.push(eb('augmentation_id', '=', filter.augmentationId));
-  if (filter.resourceType !== undefined) conditions.push(eb('resource_type', '=', filter.resourceType));
-  if (filter.resourceId !== undefined) conditions.push(eb('resource_id', '=', filter.resourceId));
-  if (filter.action !== undefined) conditions.push(eb('action', '=', filter.action));
-  if (filter.success !== undefined) conditions.push(eb('success', '=', filter.success));
-  if (filter.minDurationMs !== undefined) conditions.push(eb('duration_ms', '>=', filter.minDurationMs));
-  if (filter.maxDurationMs !== undefined) conditions.push(eb('duration_ms', '<=', filter.maxDurationMs));
+  for (const [name, column, op] of FILTER_CONDITIONS) {
+    const value = filter[name];
+    if (value !== undefined) conditions.push(eb(column, op, value));
+  }
   return conditions;
 }
 

@@ -15,7 +15,7 @@ import type { Activity, Database } from '../../db/schema.js';
 import { invalidInput } from '../../errors.js';
 import { countActivities } from './aggregate.js';
 import { type CursorQuery, type CursorState, decodeCursor, encodeCursor } from './cursor.js';
-import type { ActivityFilter } from './filters.js';
+import { type ActivityFilter, FILTER_CONDITIONS } from './filters.js';
 import { type Micros, microsToText } from './time.js';
 
 export interface ListingRequest {
@@ -127,20 +127,6 @@ export type ListedActivity = Omit<
   timestamp: number;
   timestamp_us: string | undefined;
 };
-
-/** Each filter's column and comparison, in the order conditions are written. */
-const FILTER_CONDITIONS: readonly (readonly [keyof ActivityFilter, string, string])[] = [
-  ['workspaceId', 'workspace_id', '='],
-  ['userId', 'user_id', '='],
-  ['appId', 'app_id', '='],
-  ['augmentationId', 'augmentation_id', '='],
-  ['resourceType', 'resource_type', '='],
-  ['resourceId', 'resource_id', '='],
-  ['action', 'action', '='],
-  ['success', 'success', '='],
-  ['minDurationMs', 'duration_ms', '>='],
-  ['maxDurationMs', 'duration_ms', '<='],
-];
 
 /**
  * The page statement for one combination of filters, bounds and position, written once and kept:

@@ -44,7 +44,7 @@ const FILTER_COLUMNS = [
 ] as const;
 
 /**
- * The page statement for one combination of filters, written once and kept (three at most): built
+ * The page statement for one combination of filters, written once and kept (four at most): built
  * through the query builder on every request it cost more service CPU than reading its rows (as
  * the activity listing found, src/ledger/activity/listing.ts). Its text depends only on which
  * filters are present, so the driver prepares it (src/db/prepared-statements.ts).
