@@ -14,12 +14,13 @@ import {
   PostgresQueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { plainParameters } from './array-param.js';
 
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly client: PGlite) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.client.query<R>(compiledQuery.sql, [...compiledQuery.parameters], {
+    const result = await this.client.query<R>(compiledQuery.sql, plainParameters(compiledQuery.parameters), {
       rowMode: 'object',
     });
     const command = compiledQuery.query.kind;

@@ -15,6 +15,7 @@
 // The same wrapper makes every call through pg's callback form (viaCallback): what a read costs
 // in garbage collection depends on it.
 import type pg from 'pg';
+import { ArrayParam } from './array-param.js';
 
 /** Uses of one text before it is prepared: a text run once is often never run again. */
 const PREPARE_AFTER = 2;
@@ -79,18 +80,35 @@ export function serviceQueries(pool: pg.Pool, prepare: boolean): pg.Pool {
       ) {
         return query(config, values, callback);
       }
-      if (!prepare || typeof config !== 'string' || !Array.isArray(values) || values.length === 0) {
-        return viaCallback(query, config, values);
+      let encoded: unknown;
+      try {
+        encoded = encodeArrayParams(values);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (!prepare || typeof config !== 'string' || !Array.isArray(encoded) || encoded.length === 0) {
+        return viaCallback(query, config, encoded);
       }
       const name = statementName(cache, config);
-      if (name === null) return viaCallback(query, config, values);
-      return viaCallback(query, { name, text: config, values }, undefined, (error) => {
+      if (name === null) return viaCallback(query, config, encoded);
+      return viaCallback(query, { name, text: config, values: encoded }, undefined, (error) => {
         // The statement is forgotten so the next use prepares it again against the new shape.
         if ((error as { code?: string }).code === CACHED_PLAN_CHANGED) forget(client, cache, config, name);
       });
     };
   });
   return pool;
+}
+
+/**
+ * Array parameters encoded before `pg` sees them (src/db/array-param.ts), so a value its element
+ * type cannot hold fails the call here. Thrown inside `pg`'s bind, the error would leave a newly
+ * named statement closed on the server but recorded as prepared by `pg`, and every later use of
+ * it on that connection would fail ("prepared statement … does not exist").
+ */
+function encodeArrayParams(values: unknown): unknown {
+  if (!Array.isArray(values) || !values.some((value) => value instanceof ArrayParam)) return values;
+  return values.map((value) => (value instanceof ArrayParam ? value.toPostgres() : value));
 }
 
 function statementName(cache: StatementCache, text: string): string | null {

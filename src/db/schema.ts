@@ -128,7 +128,8 @@ export interface IngestedEventsTable {
 export interface ActivitiesTable {
   org_id: string;
   id: string;
-  timestamp: Timestamp;
+  /** Inserted as a Date only: the writer sends it in binary (src/db/array-param.ts). */
+  timestamp: ColumnType<Date, Date, Date | string>;
   trace_id: string | null;
   user_id: string | null;
   workspace_id: string | null;

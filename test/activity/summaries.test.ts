@@ -242,6 +242,7 @@ describe('summary edge cases', () => {
       extra.map((r) => ({
         ...r,
         org_id: w.orgId,
+        timestamp: new Date(r.timestamp),
         token_usage: r.token_usage === null ? null : JSON.stringify(r.token_usage),
         metadata: JSON.stringify(r.metadata),
         tokens_total: 0,

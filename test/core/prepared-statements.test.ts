@@ -6,6 +6,7 @@
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { arrayParam } from '../../src/db/array-param.js';
 import { type LedgerDatabase, openDatabase } from '../../src/db/open.js';
 import type { Database } from '../../src/db/schema.js';
 import { createTestDatabase, type TestDatabase, testDatabaseKind } from '../helpers/test-database.js';
@@ -55,6 +56,18 @@ describe.skipIf(testDatabaseKind() === 'pglite')('prepared statements', () => {
     const db = await open(false);
     for (const id of ['a', 'b', 'c', 'd', 'e']) await lookup(db, id);
     expect(await prepared(db)).toEqual([]);
+  });
+
+  it('keeps a statement usable after an array parameter its element type cannot hold', async () => {
+    const db = await open(true);
+    const count = (values: number[]) =>
+      sql<{ n: number }>`SELECT cardinality(${arrayParam('int4', values)}::int4[])::int AS n`.execute(db);
+    await count([1]);
+    await count([1, 2]);
+    // The third use names the statement; its value fails before pg parses or binds anything.
+    await expect(count([2 ** 40])).rejects.toThrow(RangeError);
+    expect((await count([1, 2, 3])).rows).toEqual([{ n: 3 }]);
+    expect((await count([4])).rows).toEqual([{ n: 1 }]);
   });
 
   it('prepares again a statement whose result shape changed', async () => {

@@ -5,13 +5,14 @@
 // keeps PostgreSQL's share of a batch close to the bare insert: a SQL aggregate over the inserted
 // rows (each expanded to four scope/grain rows) cost about as much again as the insert itself.
 import { type Kysely, sql } from 'kysely';
+import { type ArrayParam, arrayParam, columnParam, type ElementType } from '../../db/array-param.js';
 import type { Database, NewActivity } from '../../db/schema.js';
-import { addToInsightsRollups } from '../insights/activity-rollups.js';
+import { addToInsightsRollups, bucketsParam } from '../insights/activity-rollups.js';
 
 /** Rows per statement: the arrays are one parameter per column, so this bounds only its size. */
 const ROWS_PER_STATEMENT = 5000;
 
-/** Every column of `activities`, with the PostgreSQL type its array parameter is cast to. */
+/** Every column of `activities`, with the PostgreSQL type of its array parameter. */
 const COLUMNS = [
   ['org_id', 'text'],
   ['id', 'text'],
@@ -40,17 +41,16 @@ const COLUMNS = [
   ['token_usage', 'jsonb'],
   ['metadata', 'jsonb'],
   ['tokens_total', 'float8'],
-] as const satisfies readonly (readonly [keyof NewActivity, string])[];
+] as const satisfies readonly (readonly [keyof NewActivity, ElementType])[];
 
 /** The columns of `activities` in the order the writer fills them (the benchmark's COPY uses it). */
 export const ACTIVITY_COLUMNS: readonly (keyof NewActivity)[] = COLUMNS.map(([name]) => name);
 
-function columnArray(rows: NewActivity[], column: keyof NewActivity): unknown[] {
-  return rows.map((row) => {
-    const value = row[column];
-    if (value instanceof Date) return value.toISOString();
-    return value ?? null;
-  });
+function columnArray(rows: NewActivity[], column: keyof NewActivity, type: ElementType): ArrayParam {
+  return arrayParam(
+    type,
+    rows.map((row) => (row[column] ?? null) as never),
+  );
 }
 
 /** Inserts records, skipping any whose (org_id, id) is already stored; returns how many were new. */
@@ -66,7 +66,7 @@ async function insertWithRollups(db: Kysely<Database>, rows: NewActivity[]): Pro
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
     const names = sql.join(COLUMNS.map(([name]) => sql.ref(name)));
     const arrays = sql.join(
-      COLUMNS.map(([name, type]) => sql`${columnArray(chunk, name)}::${sql.raw(type)}[]`),
+      COLUMNS.map(([name, type]) => sql`${columnArray(chunk, name, type)}::${sql.raw(type)}[]`),
     );
     // The keys come back only when some row was skipped: the common case returns one number.
     const result = await sql<{ inserted: number; keys: string[] | null }>`
@@ -172,7 +172,8 @@ function rollupSums(rows: NewActivity[]): RollupSum[] {
 async function addToRollups(db: Kysely<Database>, rows: NewActivity[]): Promise<void> {
   if (rows.length === 0) return;
   const sums = rollupSums(rows);
-  const column = <K extends keyof RollupSum>(key: K) => sums.map((sum) => sum[key]);
+  const text = (key: 'orgId' | 'scope' | 'workspaceId' | 'grain' | 'action' | 'resourceType') =>
+    columnParam(sums, 'text', key);
   await sql`
     INSERT INTO activity_rollups (org_id, scope, scope_id, grain, bucket, action, resource_type, success,
       requests, duration_sum, duration_count, tokens_sum)
@@ -180,11 +181,11 @@ async function addToRollups(db: Kysely<Database>, rows: NewActivity[]): Promise<
       CASE WHEN u.scope = 'org' THEN '[]' ELSE json_build_array(u.workspace_id)::text END,
       u.grain, u.bucket, u.action, u.resource_type, u.success,
       u.requests, u.duration_sum, u.duration_count, u.tokens_sum
-    FROM unnest(${column('orgId')}::text[], ${column('scope')}::text[], ${column('workspaceId')}::text[],
-      ${column('grain')}::text[], ${sums.map((sum) => new Date(sum.bucket).toISOString())}::timestamptz[],
-      ${column('action')}::text[], ${column('resourceType')}::text[], ${column('success')}::bool[],
-      ${column('requests')}::int8[], ${column('durationSum')}::float8[], ${column('durationCount')}::int8[],
-      ${column('tokensSum')}::float8[])
+    FROM unnest(${text('orgId')}::text[], ${text('scope')}::text[], ${text('workspaceId')}::text[],
+      ${text('grain')}::text[], ${bucketsParam(sums)}::timestamptz[], ${text('action')}::text[],
+      ${text('resourceType')}::text[], ${columnParam(sums, 'bool', 'success')}::bool[],
+      ${columnParam(sums, 'int8', 'requests')}::int8[], ${columnParam(sums, 'float8', 'durationSum')}::float8[],
+      ${columnParam(sums, 'int8', 'durationCount')}::int8[], ${columnParam(sums, 'float8', 'tokensSum')}::float8[])
       AS u(org_id, scope, workspace_id, grain, bucket, action, resource_type, success,
         requests, duration_sum, duration_count, tokens_sum)
     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8

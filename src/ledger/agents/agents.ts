@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { arrayParam } from '../../db/array-param.js';
 import type { Agent, AgentType, Database } from '../../db/schema.js';
 
 export const AGENT_TYPES: readonly AgentType[] = ['chat', 'image', 'text', 'voiceover', 'video', 'code'];
@@ -33,10 +34,20 @@ export async function upsertAgents(
   agents: Map<string, AgentInput>,
 ): Promise<void> {
   if (agents.size === 0) return;
-  const ids = [...agents.keys()];
-  const slugs = ids.map((id) => agents.get(id)!.slug);
-  const names = ids.map((id) => agents.get(id)!.name);
-  const types = ids.map((id) => agents.get(id)!.type);
+  const keys = [...agents.keys()];
+  const ids = arrayParam('text', keys);
+  const slugs = arrayParam(
+    'text',
+    keys.map((id) => agents.get(id)!.slug),
+  );
+  const names = arrayParam(
+    'text',
+    keys.map((id) => agents.get(id)!.name),
+  );
+  const types = arrayParam(
+    'text',
+    keys.map((id) => agents.get(id)!.type),
+  );
   // As with users (ensureUsers): insert the new, then lock and update only the agents that
   // changed, so batches naming the same agents do not queue behind each other's commits.
   await sql`

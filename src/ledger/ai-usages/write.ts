@@ -1,7 +1,9 @@
 // Writes AI tool usages from ingestion. A usage may be recorded as pending and completed later;
 // each event carries the whole state and the newest event time wins.
 import { type Kysely, sql } from 'kysely';
+import { arrayParam, columnParam } from '../../db/array-param.js';
 import type { Database } from '../../db/schema.js';
+import { numericTexts } from '../executions/write.js';
 
 export interface AiUsageRow {
   id: string;
@@ -20,17 +22,21 @@ export interface AiUsageRow {
 export async function upsertAiUsages(db: Kysely<Database>, orgId: string, rows: AiUsageRow[]): Promise<void> {
   if (rows.length === 0) return;
   const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const col = <K extends keyof AiUsageRow>(key: K) => sorted.map((row) => row[key]);
+  const text = (key: 'id' | 'workspace_id' | 'tool_type' | 'status') => columnParam(sorted, 'text', key);
+  const time = (key: 'created_at' | 'completed_at' | 'event_time') => columnParam(sorted, 'timestamptz', key);
+  const json = (key: 'input_data' | 'response_data') =>
+    arrayParam(
+      'jsonb',
+      sorted.map((row) => JSON.stringify(row[key])),
+    );
   await sql`
     INSERT INTO ai_usages (org_id, id, workspace_id, tool_type, status, cost, input_data, response_data,
       created_at, completed_at, event_time)
     SELECT ${orgId}, r.* FROM unnest(
-      ${col('id')}::text[], ${col('workspace_id')}::text[], ${col('tool_type')}::text[], ${col('status')}::text[],
-      ${col('cost')}::numeric[], ${sorted.map((row) => JSON.stringify(row.input_data))}::jsonb[],
-      ${sorted.map((row) => JSON.stringify(row.response_data))}::jsonb[],
-      ${sorted.map((row) => row.created_at.toISOString())}::timestamptz[],
-      ${sorted.map((row) => row.completed_at?.toISOString() ?? null)}::timestamptz[],
-      ${sorted.map((row) => row.event_time.toISOString())}::timestamptz[]
+      ${text('id')}::text[], ${text('workspace_id')}::text[], ${text('tool_type')}::text[], ${text('status')}::text[],
+      ${numericTexts(sorted.map((row) => row.cost))}::text[]::numeric[],
+      ${json('input_data')}::jsonb[], ${json('response_data')}::jsonb[],
+      ${time('created_at')}::timestamptz[], ${time('completed_at')}::timestamptz[], ${time('event_time')}::timestamptz[]
     ) AS r
     ON CONFLICT (org_id, id) DO UPDATE SET
       workspace_id = excluded.workspace_id, tool_type = excluded.tool_type, status = excluded.status,

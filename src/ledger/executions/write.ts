@@ -3,6 +3,7 @@
 // editing are transitions with their own time (`source_event_time`): they drop the content
 // (output, output_url) and keep the billing facts; a later recorded event never brings it back.
 import { type Kysely, sql } from 'kysely';
+import { arrayParam, columnParam } from '../../db/array-param.js';
 import type { Database } from '../../db/schema.js';
 
 export interface ExecutionRow {
@@ -26,8 +27,13 @@ export interface ExecutionRow {
   event_time: Date;
 }
 
-const column = <K extends keyof ExecutionRow>(rows: ExecutionRow[], key: K) => rows.map((row) => row[key]);
-const times = (values: Date[]) => values.map((value) => value.toISOString());
+/**
+ * Numbers for a numeric column, written as JS writes them (shortest round trip) and cast by
+ * PostgreSQL: numeric has no binary form here, and float8 → numeric would round to 15 digits.
+ */
+export function numericTexts(values: number[]) {
+  return arrayParam('text', values.map(String));
+}
 
 /** Upserts executions (one row per id, already reduced to its newest event). */
 export async function upsertExecutions(
@@ -37,19 +43,22 @@ export async function upsertExecutions(
 ): Promise<void> {
   if (rows.length === 0) return;
   const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const text = (key: Parameters<typeof columnParam<ExecutionRow, 'text'>>[2]) =>
+    columnParam(sorted, 'text', key);
+  const int8 = (key: 'tokens_input' | 'tokens_output' | 'tokens_total') => columnParam(sorted, 'int8', key);
   await sql`
     INSERT INTO executions (org_id, id, workspace_id, user_id, agent_id, agent_type, status, credits, output,
       output_url, output_private, root_id, execution_origin, used_model, tokens_input, tokens_output, tokens_total,
       created_at, event_time)
     SELECT ${orgId}, r.* FROM unnest(
-      ${column(sorted, 'id')}::text[], ${column(sorted, 'workspace_id')}::text[], ${column(sorted, 'user_id')}::text[],
-      ${column(sorted, 'agent_id')}::text[], ${column(sorted, 'agent_type')}::text[], ${column(sorted, 'status')}::text[],
-      ${column(sorted, 'credits')}::numeric[], ${column(sorted, 'output')}::text[], ${column(sorted, 'output_url')}::text[],
-      ${column(sorted, 'output_private')}::boolean[], ${column(sorted, 'root_id')}::text[],
-      ${column(sorted, 'execution_origin')}::text[], ${column(sorted, 'used_model')}::text[],
-      ${column(sorted, 'tokens_input')}::bigint[], ${column(sorted, 'tokens_output')}::bigint[],
-      ${column(sorted, 'tokens_total')}::bigint[], ${times(column(sorted, 'created_at'))}::timestamptz[],
-      ${times(column(sorted, 'event_time'))}::timestamptz[]
+      ${text('id')}::text[], ${text('workspace_id')}::text[], ${text('user_id')}::text[], ${text('agent_id')}::text[],
+      ${text('agent_type')}::text[], ${text('status')}::text[],
+      ${numericTexts(sorted.map((row) => row.credits))}::text[]::numeric[],
+      ${text('output')}::text[], ${text('output_url')}::text[], ${columnParam(sorted, 'bool', 'output_private')}::boolean[],
+      ${text('root_id')}::text[], ${text('execution_origin')}::text[], ${text('used_model')}::text[],
+      ${int8('tokens_input')}::bigint[], ${int8('tokens_output')}::bigint[], ${int8('tokens_total')}::bigint[],
+      ${columnParam(sorted, 'timestamptz', 'created_at')}::timestamptz[],
+      ${columnParam(sorted, 'timestamptz', 'event_time')}::timestamptz[]
     ) AS r
     ON CONFLICT (org_id, id) DO UPDATE SET
       workspace_id = excluded.workspace_id, user_id = excluded.user_id, agent_id = excluded.agent_id,
@@ -102,8 +111,17 @@ export async function changeExecutionSources(
   await sql`
     UPDATE executions AS e SET source = u.source, source_event_time = u.at, output = NULL, output_url = NULL,
       updated_at = now()
-    FROM unnest(${sorted.map((c) => c.id)}::text[], ${sorted.map((c) => c.source)}::text[],
-      ${sorted.map((c) => c.time.toISOString())}::timestamptz[]) AS u(id, source, at)
+    FROM unnest(${arrayParam(
+      'text',
+      sorted.map((c) => c.id),
+    )}::text[], ${arrayParam(
+      'text',
+      sorted.map((c) => c.source),
+    )}::text[],
+      ${arrayParam(
+        'timestamptz',
+        sorted.map((c) => c.time),
+      )}::timestamptz[]) AS u(id, source, at)
     WHERE e.org_id = ${orgId} AND e.id = u.id
       AND (e.source_event_time IS NULL OR e.source_event_time <= u.at)`.execute(db);
 }

@@ -9,6 +9,7 @@
 //                         resource_type is `endpoint`, keyed by its resource_id), per workspace
 //                         (records without one under ''), UTC hour and day: the top lists
 import { type Kysely, sql } from 'kysely';
+import { arrayParam, columnParam } from '../../db/array-param.js';
 import type { Database, NewActivity } from '../../db/schema.js';
 import { scopeId } from '../activity/filters.js';
 
@@ -102,19 +103,27 @@ function sums(rows: NewActivity[]) {
   return { keys: [...keys.values()], totals: [...totals.values()] };
 }
 
-const isoBuckets = (values: { bucket: number }[]) => values.map((v) => new Date(v.bucket).toISOString());
+/** The sums' buckets (ms since the epoch) as a timestamptz[] parameter. */
+export const bucketsParam = (sums: { bucket: number }[]) =>
+  arrayParam(
+    'timestamptz',
+    sums.map((sum) => new Date(sum.bucket)),
+  );
 
 /** Adds newly inserted activity records to activity_totals and activity_key_rollups. */
 export async function addToInsightsRollups(db: Kysely<Database>, rows: NewActivity[]): Promise<void> {
   if (rows.length === 0) return;
   const { keys, totals } = sums(rows);
-  const t = <K extends keyof TotalSum>(key: K) => totals.map((sum) => sum[key]);
+  const text = (key: 'orgId' | 'scope' | 'scopeId' | 'grain') => columnParam(totals, 'text', key);
+  const int8 = (key: 'requests' | 'failed' | 'durationCount') => columnParam(totals, 'int8', key);
+  const float8 = (key: 'durationSum' | 'tokensSum') => columnParam(totals, 'float8', key);
   await sql`
     INSERT INTO activity_totals AS r (org_id, scope, scope_id, grain, bucket, requests, failed,
       duration_sum, duration_count, tokens_sum)
-    SELECT * FROM unnest(${t('orgId')}::text[], ${t('scope')}::text[], ${t('scopeId')}::text[],
-      ${t('grain')}::text[], ${isoBuckets(totals)}::timestamptz[], ${t('requests')}::int8[], ${t('failed')}::int8[],
-      ${t('durationSum')}::float8[], ${t('durationCount')}::int8[], ${t('tokensSum')}::float8[])
+    SELECT * FROM unnest(${text('orgId')}::text[], ${text('scope')}::text[], ${text('scopeId')}::text[],
+      ${text('grain')}::text[], ${bucketsParam(totals)}::timestamptz[], ${int8('requests')}::int8[],
+      ${int8('failed')}::int8[], ${float8('durationSum')}::float8[], ${int8('durationCount')}::int8[],
+      ${float8('tokensSum')}::float8[])
     ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (org_id, scope, scope_id, grain, bucket) DO UPDATE SET
       requests = r.requests + excluded.requests, failed = r.failed + excluded.failed,
@@ -122,12 +131,13 @@ export async function addToInsightsRollups(db: Kysely<Database>, rows: NewActivi
       duration_count = r.duration_count + excluded.duration_count,
       tokens_sum = r.tokens_sum + excluded.tokens_sum`.execute(db);
   if (keys.length === 0) return;
-  const k = <K extends keyof KeySum>(key: K) => keys.map((sum) => sum[key]);
+  const keyText = (key: 'orgId' | 'dimension' | 'grain' | 'workspaceId' | 'key') =>
+    columnParam(keys, 'text', key);
   await sql`
     INSERT INTO activity_key_rollups AS r (org_id, dimension, grain, bucket, workspace_id, key, requests, failed)
-    SELECT * FROM unnest(${k('orgId')}::text[], ${k('dimension')}::text[], ${k('grain')}::text[],
-      ${isoBuckets(keys)}::timestamptz[], ${k('workspaceId')}::text[],
-      ${k('key')}::text[], ${k('requests')}::int8[], ${k('failed')}::int8[])
+    SELECT * FROM unnest(${keyText('orgId')}::text[], ${keyText('dimension')}::text[], ${keyText('grain')}::text[],
+      ${bucketsParam(keys)}::timestamptz[], ${keyText('workspaceId')}::text[], ${keyText('key')}::text[],
+      ${columnParam(keys, 'int8', 'requests')}::int8[], ${columnParam(keys, 'int8', 'failed')}::int8[])
     ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (org_id, dimension, grain, bucket, workspace_id, key) DO UPDATE SET
       requests = r.requests + excluded.requests, failed = r.failed + excluded.failed`.execute(db);

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { arrayParam } from '../../db/array-param.js';
 import type { Database, OrgRole, User } from '../../db/schema.js';
 
 export interface UserInput {
@@ -55,8 +56,12 @@ export async function ensureUsers(
   users: Map<string, string | null>,
 ): Promise<void> {
   if (users.size === 0) return;
-  const ids = [...users.keys()];
-  const emails = ids.map((id) => users.get(id) ?? null);
+  const keys = [...users.keys()];
+  const ids = arrayParam('text', keys);
+  const emails = arrayParam(
+    'text',
+    keys.map((id) => users.get(id) ?? null),
+  );
   // Not one INSERT … ON CONFLICT DO UPDATE … WHERE: that locks every existing row it names, even
   // those it leaves alone, until commit, and every batch of an org names the same users, so
   // concurrent batches queued behind each other (most of ingestion's wall time at 4 clients).

@@ -1,6 +1,7 @@
 // The dedup claims (`ingested_events`): a write's key is claimed in the transaction that stores
 // it, so a write is either stored and claimed or neither.
 import { type Kysely, sql } from 'kysely';
+import { arrayParam } from '../../db/array-param.js';
 import type { Database } from '../../db/schema.js';
 import type { WriteKey } from './types.js';
 
@@ -16,7 +17,13 @@ export async function claimKeys(db: Kysely<Database>, orgId: string, keys: Write
   const result = await sql<{ source: string; event_id: string }>`
     INSERT INTO ingested_events (org_id, source, event_id)
     SELECT ${orgId}, u.source, u.event_id
-    FROM unnest(${sorted.map((k) => k.source)}::text[], ${sorted.map((k) => k.eventId)}::text[]) AS u(source, event_id)
+    FROM unnest(${arrayParam(
+      'text',
+      sorted.map((k) => k.source),
+    )}::text[], ${arrayParam(
+      'text',
+      sorted.map((k) => k.eventId),
+    )}::text[]) AS u(source, event_id)
     ON CONFLICT DO NOTHING
     RETURNING source, event_id`.execute(db);
   return new Set(result.rows.map((row) => keyString({ source: row.source, eventId: row.event_id })));

@@ -1,6 +1,7 @@
 // `last_active_at` of the workspaces a batch wrote to: the newest record time among its stored
 // writes, moved forward only.
 import { type Kysely, sql } from 'kysely';
+import { arrayParam } from '../../db/array-param.js';
 import type { Database } from '../../db/schema.js';
 import { byString } from './claims.js';
 
@@ -21,8 +22,17 @@ export async function touchWorkspaces(db: Kysely<Database>, active: ActiveWorksp
   const entries = [...active.entries()].sort(([a], [b]) => byString(a, b));
   await sql`
     UPDATE workspaces AS w SET last_active_at = u.at
-    FROM unnest(${entries.map(([, v]) => v.orgId)}::text[], ${entries.map(([id]) => id)}::text[],
-      ${entries.map(([, v]) => v.at.toISOString())}::timestamptz[]) AS u(org_id, id, at)
+    FROM unnest(${arrayParam(
+      'text',
+      entries.map(([, v]) => v.orgId),
+    )}::text[], ${arrayParam(
+      'text',
+      entries.map(([id]) => id),
+    )}::text[],
+      ${arrayParam(
+        'timestamptz',
+        entries.map(([, v]) => v.at),
+      )}::timestamptz[]) AS u(org_id, id, at)
     WHERE w.org_id = u.org_id AND w.id = u.id AND (w.last_active_at IS NULL OR w.last_active_at < u.at)`.execute(
     db,
   );
