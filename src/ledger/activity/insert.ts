@@ -8,6 +8,7 @@ import { type Kysely, sql } from 'kysely';
 import { type ArrayParam, arrayParam, columnParam, type ElementType } from '../../db/array-param.js';
 import type { Database, NewActivity } from '../../db/schema.js';
 import { addToInsightsRollups, bucketsParam } from '../insights/activity-rollups.js';
+import { type OutcomeSum, type RollupCell, rollupCells } from './rollup-cells.js';
 
 /** Rows per statement: the arrays are one parameter per column, so this bounds only its size. */
 const ROWS_PER_STATEMENT = 5000;
@@ -83,8 +84,10 @@ async function insertWithRollups(db: Kysely<Database>, rows: NewActivity[]): Pro
     const row = result.rows[0]!;
     inserted += Number(row.inserted);
     const fresh = row.keys === null ? chunk : insertedRows(chunk, new Set(row.keys));
-    await addToRollups(db, fresh);
-    await addToInsightsRollups(db, fresh);
+    if (fresh.length === 0) continue;
+    const cells = rollupCells(fresh);
+    await addToRollups(db, cells);
+    await addToInsightsRollups(db, cells);
   }
   return inserted;
 }
@@ -99,69 +102,25 @@ function insertedRows(chunk: NewActivity[], keys: Set<string>): NewActivity[] {
   return kept;
 }
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
-interface RollupSum {
+/** One activity_rollups row's key and sums: a cell's outcome, in its org or workspace scope. */
+interface RollupSum extends OutcomeSum {
   orgId: string;
   scope: 'org' | 'workspace';
   workspaceId: string | null;
   grain: 'hour' | 'day';
   bucket: number;
-  action: string;
-  resourceType: string;
-  success: boolean;
-  requests: number;
-  durationSum: number;
-  durationCount: number;
-  tokensSum: number;
 }
 
-/** Sums rows per rollup key: org and workspace scopes, UTC hours and days. */
-function rollupSums(rows: NewActivity[]): RollupSum[] {
-  const sums = new Map<string, RollupSum>();
-  for (const row of rows) {
-    const at = new Date(row.timestamp as Date | string).getTime();
-    const action = row.action ?? '';
-    const resourceType = row.resource_type ?? '';
-    const success = Boolean(row.success);
-    const duration = row.duration_ms ?? null;
-    const tokens = Number(row.tokens_total ?? 0);
-    const workspaceId = row.workspace_id ?? null;
-    for (const scope of workspaceId === null ? (['org'] as const) : (['org', 'workspace'] as const)) {
-      for (const grain of ['hour', 'day'] as const) {
-        const size = grain === 'hour' ? HOUR_MS : DAY_MS;
-        const bucket = Math.floor(at / size) * size;
-        const scopeId = scope === 'org' ? null : workspaceId;
-        const key = [row.org_id, scope, scopeId, grain, bucket, action, resourceType, success].join('\u0001');
-        let sum = sums.get(key);
-        if (!sum) {
-          sum = {
-            orgId: row.org_id,
-            scope,
-            workspaceId: scopeId,
-            grain,
-            bucket,
-            action,
-            resourceType,
-            success,
-            requests: 0,
-            durationSum: 0,
-            durationCount: 0,
-            tokensSum: 0,
-          };
-          sums.set(key, sum);
-        }
-        sum.requests += 1;
-        if (duration !== null) {
-          sum.durationSum += Number(duration);
-          sum.durationCount += 1;
-        }
-        sum.tokensSum += tokens;
-      }
-    }
+/** The cells' sums per outcome: org and workspace scopes, UTC hours and days. */
+function rollupSums(cells: readonly RollupCell[]): RollupSum[] {
+  const sums: RollupSum[] = [];
+  for (const { orgId, workspaceId, grain, bucket, outcomes } of cells) {
+    if (workspaceId === '') continue;
+    const scope = workspaceId === null ? 'org' : 'workspace';
+    for (const outcome of outcomes.values())
+      sums.push({ ...outcome, orgId, scope, workspaceId, grain, bucket });
   }
-  return [...sums.values()];
+  return sums;
 }
 
 /**
@@ -169,9 +128,9 @@ function rollupSums(rows: NewActivity[]): RollupSum[] {
  * org take their row locks in the same order and cannot deadlock; the workspace scope id is built
  * by the same json_build_array as the migration's backfill.
  */
-async function addToRollups(db: Kysely<Database>, rows: NewActivity[]): Promise<void> {
-  if (rows.length === 0) return;
-  const sums = rollupSums(rows);
+async function addToRollups(db: Kysely<Database>, cells: readonly RollupCell[]): Promise<void> {
+  const sums = rollupSums(cells);
+  if (sums.length === 0) return;
   const text = (key: 'orgId' | 'scope' | 'workspaceId' | 'grain' | 'action' | 'resourceType') =>
     columnParam(sums, 'text', key);
   await sql`

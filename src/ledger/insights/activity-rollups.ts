@@ -1,5 +1,6 @@
 // The insights API's activity rollups (migration 0009), kept by the activity writer: it calls
-// this with the rows it actually inserted, in the same transaction, so these rollups never
+// this with the cells (../activity/rollup-cells.ts) of the rows it actually inserted, in the same
+// transaction, so these rollups never
 // disagree with the records. Like activity_rollups they are summed in the process and each key is
 // written once per batch, in key order (concurrent writers cannot deadlock).
 //   activity_totals       per org / workspace, UTC hour and day: one row per bucket, so a 30-day
@@ -10,97 +11,39 @@
 //                         (records without one under ''), UTC hour and day: the top lists
 import { type Kysely, sql } from 'kysely';
 import { arrayParam, columnParam } from '../../db/array-param.js';
-import type { Database, NewActivity } from '../../db/schema.js';
+import type { Database } from '../../db/schema.js';
 import { scopeId } from '../activity/filters.js';
+import type { Grain, KeySum, Measures, RollupCell } from '../activity/rollup-cells.js';
 
-const GRAINS = [
-  ['hour', 3_600_000],
-  ['day', 86_400_000],
-] as const;
-
-interface KeySum {
+interface KeyRow extends KeySum {
   orgId: string;
   workspaceId: string;
-  dimension: 'user' | 'endpoint';
-  key: string;
-  grain: 'hour' | 'day';
+  grain: Grain;
   bucket: number;
-  requests: number;
-  failed: number;
 }
 
-interface TotalSum {
+interface TotalRow extends Measures {
   orgId: string;
   scope: 'org' | 'workspace';
   scopeId: string;
-  grain: 'hour' | 'day';
+  grain: Grain;
   bucket: number;
-  requests: number;
-  failed: number;
-  durationSum: number;
-  durationCount: number;
-  tokensSum: number;
 }
 
-/** The keys a record counts under: its user, and its endpoint when it names one. */
-function activityKeys(row: NewActivity) {
-  const keys: ['user' | 'endpoint', string][] = [];
-  if (row.user_id != null) keys.push(['user', row.user_id]);
-  if (row.resource_type === 'endpoint' && row.resource_id != null) keys.push(['endpoint', row.resource_id]);
-  return keys;
-}
-
-function sums(rows: NewActivity[]) {
-  const keys = new Map<string, KeySum>();
-  const totals = new Map<string, TotalSum>();
-  for (const row of rows) {
-    const at = new Date(row.timestamp as Date | string).getTime();
-    const workspaceId = row.workspace_id ?? '';
-    const failed = row.success ? 0 : 1;
-    const duration = row.duration_ms ?? null;
-    for (const [grain, size] of GRAINS) {
-      const bucket = Math.floor(at / size) * size;
-      for (const [dimension, key] of activityKeys(row)) {
-        const id = [row.org_id, dimension, grain, bucket, workspaceId, key].join('\u0001');
-        let sum = keys.get(id);
-        if (!sum) {
-          sum = { orgId: row.org_id, workspaceId, dimension, key, grain, bucket, requests: 0, failed: 0 };
-          keys.set(id, sum);
-        }
-        sum.requests += 1;
-        sum.failed += failed;
-      }
-      const scopes = row.workspace_id == null ? (['org'] as const) : (['org', 'workspace'] as const);
-      for (const scope of scopes) {
-        const ids = scope === 'org' ? scopeId([]) : scopeId([workspaceId]);
-        const id = [row.org_id, scope, ids, grain, bucket].join('\u0001');
-        let sum = totals.get(id);
-        if (!sum) {
-          sum = {
-            orgId: row.org_id,
-            scope,
-            scopeId: ids,
-            grain,
-            bucket,
-            requests: 0,
-            failed: 0,
-            durationSum: 0,
-            durationCount: 0,
-            tokensSum: 0,
-          };
-          totals.set(id, sum);
-        }
-        sum.requests += 1;
-        sum.failed += failed;
-        if (duration !== null) {
-          sum.durationSum += Number(duration);
-          sum.durationCount += 1;
-        }
-        sum.tokensSum += Number(row.tokens_total ?? 0);
-      }
+/** The cells' rows of activity_totals (org and workspace scopes) and activity_key_rollups. */
+function sums(cells: readonly RollupCell[]) {
+  const keys: KeyRow[] = [];
+  const totals: TotalRow[] = [];
+  for (const { orgId, workspaceId, grain, bucket, totals: measures, keys: keySums } of cells) {
+    if (workspaceId !== null) {
+      for (const sum of keySums.values()) keys.push({ ...sum, orgId, workspaceId, grain, bucket });
     }
+    if (workspaceId === '') continue;
+    const scope = workspaceId === null ? 'org' : 'workspace';
+    const ids = scopeId(workspaceId === null ? [] : [workspaceId]);
+    totals.push({ ...measures, orgId, scope, scopeId: ids, grain, bucket });
   }
-  return { keys: [...keys.values()], totals: [...totals.values()] };
+  return { keys, totals };
 }
 
 /** The sums' buckets (ms since the epoch) as a timestamptz[] parameter. */
@@ -111,9 +54,12 @@ export const bucketsParam = (sums: { bucket: number }[]) =>
   );
 
 /** Adds newly inserted activity records to activity_totals and activity_key_rollups. */
-export async function addToInsightsRollups(db: Kysely<Database>, rows: NewActivity[]): Promise<void> {
-  if (rows.length === 0) return;
-  const { keys, totals } = sums(rows);
+export async function addToInsightsRollups(
+  db: Kysely<Database>,
+  cells: readonly RollupCell[],
+): Promise<void> {
+  const { keys, totals } = sums(cells);
+  if (totals.length === 0) return;
   const text = (key: 'orgId' | 'scope' | 'scopeId' | 'grain') => columnParam(totals, 'text', key);
   const int8 = (key: 'requests' | 'failed' | 'durationCount') => columnParam(totals, 'int8', key);
   const float8 = (key: 'durationSum' | 'tokensSum') => columnParam(totals, 'float8', key);
