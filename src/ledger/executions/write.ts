@@ -108,20 +108,22 @@ export async function changeExecutionSources(
 ): Promise<void> {
   if (changes.length === 0) return;
   const sorted = [...changes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ids = arrayParam(
+    'text',
+    sorted.map((c) => c.id),
+  );
+  const sources = arrayParam(
+    'text',
+    sorted.map((c) => c.source),
+  );
+  const times = arrayParam(
+    'timestamptz',
+    sorted.map((c) => c.time),
+  );
   await sql`
     UPDATE executions AS e SET source = u.source, source_event_time = u.at, output = NULL, output_url = NULL,
       updated_at = now()
-    FROM unnest(${arrayParam(
-      'text',
-      sorted.map((c) => c.id),
-    )}::text[], ${arrayParam(
-      'text',
-      sorted.map((c) => c.source),
-    )}::text[],
-      ${arrayParam(
-        'timestamptz',
-        sorted.map((c) => c.time),
-      )}::timestamptz[]) AS u(id, source, at)
+    FROM unnest(${ids}::text[], ${sources}::text[], ${times}::timestamptz[]) AS u(id, source, at)
     WHERE e.org_id = ${orgId} AND e.id = u.id
       AND (e.source_event_time IS NULL OR e.source_event_time <= u.at)`.execute(db);
 }

@@ -14,16 +14,18 @@ export async function claimKeys(db: Kysely<Database>, orgId: string, keys: Write
   if (keys.length === 0) return new Set();
   // A fixed order keeps concurrent batches that share keys from deadlocking.
   const sorted = [...keys].sort((a, b) => byString(a.source, b.source) || byString(a.eventId, b.eventId));
+  const sources = arrayParam(
+    'text',
+    sorted.map((k) => k.source),
+  );
+  const eventIds = arrayParam(
+    'text',
+    sorted.map((k) => k.eventId),
+  );
   const result = await sql<{ source: string; event_id: string }>`
     INSERT INTO ingested_events (org_id, source, event_id)
     SELECT ${orgId}, u.source, u.event_id
-    FROM unnest(${arrayParam(
-      'text',
-      sorted.map((k) => k.source),
-    )}::text[], ${arrayParam(
-      'text',
-      sorted.map((k) => k.eventId),
-    )}::text[]) AS u(source, event_id)
+    FROM unnest(${sources}::text[], ${eventIds}::text[]) AS u(source, event_id)
     ON CONFLICT DO NOTHING
     RETURNING source, event_id`.execute(db);
   return new Set(result.rows.map((row) => keyString({ source: row.source, eventId: row.event_id })));

@@ -20,19 +20,21 @@ export function markActive(active: ActiveWorkspaces, orgId: string, workspaceId:
 export async function touchWorkspaces(db: Kysely<Database>, active: ActiveWorkspaces): Promise<void> {
   if (active.size === 0) return;
   const entries = [...active.entries()].sort(([a], [b]) => byString(a, b));
+  const orgIds = arrayParam(
+    'text',
+    entries.map(([, v]) => v.orgId),
+  );
+  const ids = arrayParam(
+    'text',
+    entries.map(([id]) => id),
+  );
+  const times = arrayParam(
+    'timestamptz',
+    entries.map(([, v]) => v.at),
+  );
   await sql`
     UPDATE workspaces AS w SET last_active_at = u.at
-    FROM unnest(${arrayParam(
-      'text',
-      entries.map(([, v]) => v.orgId),
-    )}::text[], ${arrayParam(
-      'text',
-      entries.map(([id]) => id),
-    )}::text[],
-      ${arrayParam(
-        'timestamptz',
-        entries.map(([, v]) => v.at),
-      )}::timestamptz[]) AS u(org_id, id, at)
+    FROM unnest(${orgIds}::text[], ${ids}::text[], ${times}::timestamptz[]) AS u(org_id, id, at)
     WHERE w.org_id = u.org_id AND w.id = u.id AND (w.last_active_at IS NULL OR w.last_active_at < u.at)`.execute(
     db,
   );
