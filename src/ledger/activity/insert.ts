@@ -117,8 +117,7 @@ function rollupSums(cells: readonly RollupCell[]): RollupSum[] {
   for (const { orgId, workspaceId, grain, bucket, outcomes } of cells) {
     if (workspaceId === '') continue;
     const scope = workspaceId === null ? 'org' : 'workspace';
-    for (const outcome of outcomes.values())
-      sums.push({ ...outcome, orgId, scope, workspaceId, grain, bucket });
+    for (const outcome of outcomes) sums.push({ ...outcome, orgId, scope, workspaceId, grain, bucket });
   }
   return sums;
 }

@@ -46,10 +46,10 @@ export interface RollupCell {
   bucket: number;
   /** The org and workspace scopes' totals (none for ''). */
   totals: Measures;
-  /** Per action, resource type and success (the org and workspace scopes). */
-  outcomes: Map<string, OutcomeSum>;
-  /** Per user and per endpoint (workspaces and '', not the org scope). */
-  keys: Map<string, KeySum>;
+  /** Per action, resource type and success (the org and workspace scopes), in the order first met. */
+  outcomes: OutcomeSum[];
+  /** Per user and per endpoint (workspaces and '', not the org scope), in the order first met. */
+  keys: KeySum[];
 }
 
 const measures = (): Measures => ({ requests: 0, failed: 0, durationSum: 0, durationCount: 0, tokensSum: 0 });
@@ -64,61 +64,107 @@ function add(sum: Measures, failed: number, duration: number | null, tokens: num
   sum.tokensSum += tokens;
 }
 
+/**
+ * A cell being summed, with its lookups. Every lookup is keyed by values the rows already hold
+ * (strings, the bucket number, success as an index), nested instead of joined into one string, so
+ * counting a record allocates nothing once its cells and sums exist.
+ */
+class CellSums {
+  readonly cell: RollupCell;
+  /** action → resource type → [succeeded, failed]. */
+  private readonly outcomes = new Map<string, Map<string, (OutcomeSum | undefined)[]>>();
+  private readonly users = new Map<string, KeySum>();
+  private readonly endpoints = new Map<string, KeySum>();
+
+  constructor(orgId: string, workspaceId: string | null, grain: Grain, bucket: number) {
+    this.cell = { orgId, workspaceId, grain, bucket, totals: measures(), outcomes: [], keys: [] };
+  }
+
+  addRecord(
+    action: string,
+    resourceType: string,
+    failed: number,
+    duration: number | null,
+    tokens: number,
+  ): void {
+    add(this.cell.totals, failed, duration, tokens);
+    let byType = this.outcomes.get(action);
+    if (!byType) {
+      byType = new Map();
+      this.outcomes.set(action, byType);
+    }
+    let pair = byType.get(resourceType);
+    if (!pair) {
+      pair = [undefined, undefined];
+      byType.set(resourceType, pair);
+    }
+    let sum = pair[failed];
+    if (!sum) {
+      sum = { action, resourceType, success: failed === 0, ...measures() };
+      pair[failed] = sum;
+      this.cell.outcomes.push(sum);
+    }
+    add(sum, failed, duration, tokens);
+  }
+
+  addKey(dimension: 'user' | 'endpoint', key: string, failed: number): void {
+    const sums = dimension === 'user' ? this.users : this.endpoints;
+    let sum = sums.get(key);
+    if (!sum) {
+      sum = { dimension, key, requests: 0, failed: 0 };
+      sums.set(key, sum);
+      this.cell.keys.push(sum);
+    }
+    sum.requests += 1;
+    sum.failed += failed;
+  }
+}
+
 /** The cells of the rows, in the order they were first met. */
 export function rollupCells(rows: readonly NewActivity[]): RollupCell[] {
-  const cells = new Map<string, RollupCell>();
-  const cellOf = (orgId: string, workspaceId: string | null, grain: Grain, bucket: number): RollupCell => {
-    const id = `${grain}\u0001${bucket}\u0001${orgId}\u0001${workspaceId ?? '\u0000'}`;
-    let cell = cells.get(id);
-    if (!cell) {
-      cell = { orgId, workspaceId, grain, bucket, totals: measures(), outcomes: new Map(), keys: new Map() };
-      cells.set(id, cell);
+  const cells: RollupCell[] = [];
+  // org → grain (GRAINS' index) → bucket → scope (null, a workspace id or '').
+  const orgs = new Map<string, Map<number, Map<string | null, CellSums>>[]>();
+  const cellOf = (orgId: string, workspaceId: string | null, grain: number, bucket: number): CellSums => {
+    let grains = orgs.get(orgId);
+    if (!grains) {
+      grains = GRAINS.map(() => new Map());
+      orgs.set(orgId, grains);
     }
-    return cell;
+    let scopes = grains[grain]!.get(bucket);
+    if (!scopes) {
+      scopes = new Map();
+      grains[grain]!.set(bucket, scopes);
+    }
+    let sums = scopes.get(workspaceId);
+    if (!sums) {
+      sums = new CellSums(orgId, workspaceId, GRAINS[grain]![0], bucket);
+      scopes.set(workspaceId, sums);
+      cells.push(sums.cell);
+    }
+    return sums;
   };
   for (const row of rows) {
     const at = row.timestamp.getTime();
     const action = row.action ?? '';
     const resourceType = row.resource_type ?? '';
-    const success = Boolean(row.success);
-    const failed = success ? 0 : 1;
+    const failed = row.success ? 0 : 1;
     const duration = row.duration_ms == null ? null : Number(row.duration_ms);
     const tokens = Number(row.tokens_total ?? 0);
     const workspaceId = row.workspace_id ?? null;
-    const outcome = `${action}\u0001${resourceType}\u0001${failed}`;
     const user = row.user_id ?? null;
     const endpoint = resourceType === 'endpoint' ? (row.resource_id ?? null) : null;
-    for (const [grain, size] of GRAINS) {
+    for (let grain = 0; grain < GRAINS.length; grain += 1) {
+      const size = GRAINS[grain]![1];
       const bucket = Math.floor(at / size) * size;
-      const scopes =
-        workspaceId === null
-          ? [cellOf(row.org_id, null, grain, bucket)]
-          : [cellOf(row.org_id, null, grain, bucket), cellOf(row.org_id, workspaceId, grain, bucket)];
-      for (const cell of scopes) {
-        add(cell.totals, failed, duration, tokens);
-        let sum = cell.outcomes.get(outcome);
-        if (!sum) {
-          sum = { action, resourceType, success, ...measures() };
-          cell.outcomes.set(outcome, sum);
-        }
-        add(sum, failed, duration, tokens);
-      }
+      cellOf(row.org_id, null, grain, bucket).addRecord(action, resourceType, failed, duration, tokens);
+      const workspace = workspaceId === null ? null : cellOf(row.org_id, workspaceId, grain, bucket);
+      workspace?.addRecord(action, resourceType, failed, duration, tokens);
       if (user === null && endpoint === null) continue;
-      const keyed = workspaceId === null ? cellOf(row.org_id, '', grain, bucket) : scopes[1]!;
-      if (user !== null) addKey(keyed, 'user', user, failed);
-      if (endpoint !== null) addKey(keyed, 'endpoint', endpoint, failed);
+      const keyed = workspace ?? cellOf(row.org_id, '', grain, bucket);
+      if (user !== null) keyed.addKey('user', user, failed);
+      if (endpoint !== null) keyed.addKey('endpoint', endpoint, failed);
     }
   }
-  return [...cells.values()];
-}
-
-function addKey(cell: RollupCell, dimension: 'user' | 'endpoint', key: string, failed: number): void {
-  const id = `${dimension}\u0001${key}`;
-  let sum = cell.keys.get(id);
-  if (!sum) {
-    sum = { dimension, key, requests: 0, failed: 0 };
-    cell.keys.set(id, sum);
-  }
-  sum.requests += 1;
-  sum.failed += failed;
+  return cells;
 }

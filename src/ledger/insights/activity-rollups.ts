@@ -36,7 +36,7 @@ function sums(cells: readonly RollupCell[]) {
   const totals: TotalRow[] = [];
   for (const { orgId, workspaceId, grain, bucket, totals: measures, keys: keySums } of cells) {
     if (workspaceId !== null) {
-      for (const sum of keySums.values()) keys.push({ ...sum, orgId, workspaceId, grain, bucket });
+      for (const sum of keySums) keys.push({ ...sum, orgId, workspaceId, grain, bucket });
     }
     if (workspaceId === '') continue;
     const scope = workspaceId === null ? 'org' : 'workspace';
