@@ -215,6 +215,8 @@ async function main(argv: string[]): Promise<number> {
         events: options.ingestEvents,
         batchSize: 1000,
         clients: options.ingestClients,
+        floor:
+          target === server ? (serviceFloors.find((f) => f.framework === 'fastify')?.process ?? null) : null,
       });
     const ingests =
       databaseUrl &&

@@ -10,11 +10,15 @@
 // PUT /floor takes the statements ([[{ sql, parameters }]], one list per request); GET /floor
 // answers with the next request's rows, round-robin. `--framework http` serves the same with
 // node:http alone (what Fastify's own request path costs).
+//
+// POST /ingest-floor/:orgId is the same for ingestion (Fastify only): the benchmark's CloudEvent
+// batches, parsed, each new event's record written with COPY (lib/ingest-floor.ts).
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { pgTypes } from '../src/db/open.js';
+import { IngestFloor } from './lib/ingest-floor.js';
 
 interface Statement {
   sql: string;
@@ -102,6 +106,21 @@ if (values.framework === 'http') {
   });
   app.get('/floor', async (_request, reply) =>
     reply.type('application/json; charset=utf-8').send(await answer()),
+  );
+  const ingestFloor = new IngestFloor(pool);
+  app.addContentTypeParser(
+    'application/cloudevents-batch+json',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      try {
+        done(null, JSON.parse(body as string));
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  );
+  app.post<{ Params: { orgId: string } }>('/ingest-floor/:orgId', async (request) =>
+    ingestFloor.write(request.params.orgId, request.body as never),
   );
   await app.listen({ port, host: '127.0.0.1' });
 }

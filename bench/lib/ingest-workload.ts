@@ -107,7 +107,7 @@ function usageEvent(row: AiUsageRow): object {
 }
 
 /** One CSV field: NULL is an unquoted empty field, everything else is quoted. */
-function csv(value: unknown): string {
+export function csv(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text =
     value instanceof Date

@@ -42,6 +42,11 @@ export interface IngestResult {
   copy: PhaseFigures;
   /** HTTP events/s over COPY rows/s (COPY loads only the new records: it has nothing to dedupe). */
   ratio: number;
+  /**
+   * The same batches posted to the ingestion service floor (lib/ingest-floor.ts: Fastify + pg,
+   * parse and COPY), into an org of its own; absent when the run has no Fastify service floor.
+   */
+  floor?: PhaseFigures & { accepted: number; duplicates: number; ratio: number };
   stored: { activities: number; executions: number; usages: number };
   expected: { activities: number; executions: number; usages: number };
 }
@@ -202,9 +207,12 @@ export async function runIngest(options: {
   events: number;
   batchSize: number;
   clients: number;
+  /** The Fastify service floor's process, to measure the ingestion floor beside the service. */
+  floor?: { baseUrl: string; pid: number } | null;
 }): Promise<IngestResult> {
   const seed = 901;
   const copyOrgId = `bench-copy-${seed}`;
+  const floorOrgId = `bench-floor-${seed}`;
   process.stderr.write(`bench: ingestion: building ${options.events.toLocaleString('en-US')} events…\n`);
   const workload = buildIngestWorkload({
     events: options.events,
@@ -214,11 +222,12 @@ export async function runIngest(options: {
     now: Date.now(),
   });
   const ingestOrgId = workload.world.id;
-  await removeOrgs(options.databaseUrl, [ingestOrgId, copyOrgId]);
+  await removeOrgs(options.databaseUrl, [ingestOrgId, copyOrgId, floorOrgId]);
   const database = await openDatabase({ kind: 'postgres', url: options.databaseUrl, poolSize: 1 });
   try {
     await loadWorld(database.db, [workload.world]);
     await database.db.insertInto('orgs').values({ id: copyOrgId, name: 'Bench COPY reference' }).execute();
+    await database.db.insertInto('orgs').values({ id: floorOrgId, name: 'Bench ingestion floor' }).execute();
   } finally {
     await database.close();
   }
@@ -231,12 +240,13 @@ export async function runIngest(options: {
     events: number,
     run: () => Promise<{ seconds: number; latencies: number[] }>,
     withService: boolean,
+    meter = cpu,
   ): Promise<PhaseFigures> => {
     await checkpoint(options.databaseUrl);
     options.server.resetPeak();
-    const before = await cpu.snapshot();
+    const before = await meter.snapshot();
     const { seconds, latencies } = await run();
-    const after = await cpu.snapshot();
+    const after = await meter.snapshot();
     const per = CpuMeter.perRequest(before, after, events / 1000);
     latencies.sort((a, b) => a - b);
     return {
@@ -245,7 +255,7 @@ export async function runIngest(options: {
       eventsPerSecond: Math.round(events / seconds),
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
-      peakRssMb: withService ? mb(options.server.sampledPeak()) : null,
+      peakRssMb: withService && meter === cpu ? mb(options.server.sampledPeak()) : null,
       cpuMsPerThousandEvents: {
         service: withService ? per.serviceMs : null,
         postgres: per.postgresMs,
@@ -254,12 +264,16 @@ export async function runIngest(options: {
     };
   };
 
-  const sendAll = async (batches: string[], tally?: { accepted: number; duplicates: number }) => {
+  const sendAll = async (
+    batches: string[],
+    tally?: { accepted: number; duplicates: number },
+    to: { url: URL; path: string } = { url: base, path: '/v1/ingest' },
+  ) => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: options.clients });
     const latencies: number[] = [];
     const statuses: Record<string, number> = {};
     const seconds = await pool(batches.length, options.clients, async (index) => {
-      const answer = await post(agent, base, token, batches[index]!);
+      const answer = await post(agent, to.url, token, batches[index]!, to.path);
       latencies.push(answer.ms);
       statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
       if (answer.status !== 200)
@@ -326,6 +340,25 @@ export async function runIngest(options: {
   } finally {
     await Promise.all(clients.map((client) => client.end()));
   }
+
+  let floor: IngestResult['floor'];
+  if (options.floor) {
+    const to = { url: new URL(options.floor.baseUrl), path: `/ingest-floor/${floorOrgId}` };
+    process.stderr.write(`bench: the same batches to the ingestion floor (Fastify + pg, COPY)\n`);
+    const floorCpu = await CpuMeter.open(options.databaseUrl, options.databaseName, options.floor.pid);
+    const floorTally = { accepted: 0, duplicates: 0 };
+    try {
+      const phase = await figures(
+        workload.events,
+        () => sendAll(workload.batches, floorTally, to),
+        true,
+        floorCpu,
+      );
+      floor = { ...phase, ...floorTally, ratio: round(phase.eventsPerSecond / copyFigures.eventsPerSecond) };
+    } finally {
+      await floorCpu.close();
+    }
+  }
   await cpu.close();
 
   const counter = new pg.Client({ connectionString: options.databaseUrl });
@@ -345,8 +378,18 @@ export async function runIngest(options: {
     executions: await count('executions', ''),
     usages: await count('ai_usages', ''),
   };
+  if (floor) {
+    const floorStored = await counter.query<{ n: string }>(
+      `SELECT (SELECT count(*) FROM activities WHERE org_id = $1) + (SELECT count(*) FROM executions WHERE org_id = $1)
+         + (SELECT count(*) FROM ai_usages WHERE org_id = $1) AS n`,
+      [floorOrgId],
+    );
+    const expected = workload.unique.activities + workload.unique.executions + workload.unique.usages;
+    if (Number(floorStored.rows[0]!.n) !== expected || floor.accepted !== expected)
+      throw new Error(`the ingestion floor stored ${floorStored.rows[0]!.n} records, not ${expected}`);
+  }
   await counter.end();
-  await removeOrgs(options.databaseUrl, [ingestOrgId, copyOrgId]);
+  await removeOrgs(options.databaseUrl, [ingestOrgId, copyOrgId, floorOrgId]);
 
   return {
     batchSize: options.batchSize,
@@ -357,6 +400,7 @@ export async function runIngest(options: {
     duplicatesOnly: duplicateFigures,
     copy: copyFigures,
     ratio: round(httpFigures.eventsPerSecond / copyFigures.eventsPerSecond),
+    ...(floor ? { floor } : {}),
     stored,
     expected: workload.unique,
   };

@@ -269,6 +269,9 @@ function serviceFloorMarkdown(report: BenchReport): string[] {
   return lines;
 }
 
+const ratioOf = (value: number | null, floor: number | null) =>
+  value === null || floor === null || floor === 0 ? '–' : `${Math.round((value / floor) * 100) / 100} ×`;
+
 function ingestionMarkdown(result: IngestResult): string[] {
   const row = (name: string, f: IngestResult['copy'], unit: string) =>
     `| ${name} | ${num(f.events)} ${unit} | ${f.seconds} | **${num(f.eventsPerSecond)}** | ${f.p50Ms} | ${f.p99Ms} | ` +
@@ -295,6 +298,17 @@ function ingestionMarkdown(result: IngestResult): string[] {
     row('POST /v1/ingest (10% duplicates)', result.http, 'events'),
     row('POST /v1/ingest, duplicates only', result.duplicatesOnly, 'events'),
     row('COPY, same records', result.copy, 'rows'),
+    ...(result.floor
+      ? [
+          row("Fastify + pg floor: the same batches, parsed, new records COPY'd", result.floor, 'events'),
+          '',
+          `The floor (bench/lib/ingest-floor.ts) takes the same batches over HTTP and stores their new records with COPY ` +
+            '(duplicates skipped by a Set in its memory), and nothing else: no authentication, validation, claims, rollups, ' +
+            `users, agents or self-recording. **Ratio floor / COPY: ${result.floor.ratio}**; the service's CPU ÷ the floor's: ` +
+            `${ratioOf(result.http.cpuMsPerThousandEvents.service, result.floor.cpuMsPerThousandEvents.service)} (service), ` +
+            `${ratioOf(result.http.cpuMsPerThousandEvents.postgres, result.floor.cpuMsPerThousandEvents.postgres)} (PostgreSQL).`,
+        ]
+      : []),
   ];
 }
 

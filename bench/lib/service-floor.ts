@@ -96,6 +96,11 @@ export class ServiceFloor {
     };
   }
 
+  /** Where the floor listens, and its process (the ingestion floor is measured by lib/ingest.ts). */
+  get process(): { baseUrl: string; pid: number } {
+    return { baseUrl: this.server.baseUrl, pid: this.server.pid };
+  }
+
   async stop(): Promise<void> {
     await this.cpu.close();
     await this.server.stop();
