@@ -3,7 +3,7 @@
 // a batch were rejected (the accepted ones are committed first); a request carrying one event
 // answers its rejection as a 400 problem document.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authorizeRequest } from '../access/route-access.js';
 import type { AppDeps } from '../deps.js';
 import { installDialect } from '../http/dialect.js';
@@ -62,41 +62,7 @@ export async function ingestRoutes(
       },
     },
     async (request, reply) => {
-      const mode = contentMode(request.headers);
-      const decoded = decodedBodyOf(request, gate);
-      const { events, single } =
-        mode === 'binary'
-          ? { events: [readBinaryEvent(request.headers, decoded)], single: true }
-          : parseEvents(decoded, mode);
-
-      // After the body is read: a malformed request is a 400 whoever sends it (the contract's order).
-      // The token's org, or null for the deployment admin, whose events each name theirs.
-      const { orgId: tokenOrg } = await authorizeRequest(deps.db, request);
-
-      const receivedAt = deps.now();
-      const rejected: Rejection[] = [];
-      const sent: (SentWrite & { orgId: string })[] = [];
-      const knownOrgs = new Map<string, boolean>();
-      for (const [index, value] of events.entries()) {
-        const { envelope, errors } = readEnvelope(value, receivedAt);
-        const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : null;
-        if (!envelope) {
-          rejected.push({ index, id, errors });
-          continue;
-        }
-        const orgId = await eventOrg(envelope.data.org_id, tokenOrg, knownOrgs, deps);
-        if (typeof orgId !== 'string') {
-          rejected.push({ index, id, errors: [orgId.error] });
-          continue;
-        }
-        const { write, errors: dataErrors } = readEventData(envelope);
-        if (!write) {
-          rejected.push({ index, id, errors: dataErrors });
-          continue;
-        }
-        sent.push({ index, orgId, write });
-      }
-
+      const { mode, single, sent, rejected } = await readBatch(request, gate, deps);
       const outcomes = await recordBatch(deps.db, sent, {
         onTouchFailed: (error) => request.log.warn({ err: error }, 'could not update last_active_at'),
       });
@@ -118,6 +84,49 @@ export async function ingestRoutes(
       });
     },
   );
+}
+
+/**
+ * The request's events read into writes (and the rejected ones' reasons). A function of its own so
+ * that the parsed JSON is garbage once its writes are built: the batch then waits for the database
+ * holding only the writes, and the young collections that run meanwhile copy less of it.
+ */
+async function readBatch(request: FastifyRequest, gate: IngestGate, deps: AppDeps) {
+  const mode = contentMode(request.headers);
+  const decoded = decodedBodyOf(request, gate);
+  const { events, single } =
+    mode === 'binary'
+      ? { events: [readBinaryEvent(request.headers, decoded)], single: true }
+      : parseEvents(decoded, mode);
+
+  // After the body is read: a malformed request is a 400 whoever sends it (the contract's order).
+  // The token's org, or null for the deployment admin, whose events each name theirs.
+  const { orgId: tokenOrg } = await authorizeRequest(deps.db, request);
+
+  const receivedAt = deps.now();
+  const rejected: Rejection[] = [];
+  const sent: (SentWrite & { orgId: string })[] = [];
+  const knownOrgs = new Map<string, boolean>();
+  for (const [index, value] of events.entries()) {
+    const { envelope, errors } = readEnvelope(value, receivedAt);
+    const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : null;
+    if (!envelope) {
+      rejected.push({ index, id, errors });
+      continue;
+    }
+    const orgId = await eventOrg(envelope.data.org_id, tokenOrg, knownOrgs, deps);
+    if (typeof orgId !== 'string') {
+      rejected.push({ index, id, errors: [orgId.error] });
+      continue;
+    }
+    const { write, errors: dataErrors } = readEventData(envelope);
+    if (!write) {
+      rejected.push({ index, id, errors: dataErrors });
+      continue;
+    }
+    sent.push({ index, orgId, write });
+  }
+  return { mode, single, sent, rejected };
 }
 
 /**
