@@ -6,6 +6,7 @@
 // separator and zone form, offsets to ±24:00, leap days, years 0000 and 9999, truncations, stray
 // characters and non-ASCII digits.
 import { expect, it } from 'vitest';
+import { createRandom, Dice } from '../../src/demo/random.js';
 import { END_OF_INSTANTS_MS, MIN_INSTANT_MS, parseRfc3339 } from '../../src/instants.js';
 
 const PATTERN =
@@ -33,17 +34,6 @@ function reference(value: string): number | 'format' | 'range' {
 function answer(value: string): number | 'format' | 'range' {
   const parsed = parseRfc3339(value);
   return 'date' in parsed ? parsed.date.getTime() : parsed.error;
-}
-
-/** A small deterministic generator (mulberry32), so a failure names a reproducible string. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -80,8 +70,10 @@ it.each([
 });
 
 it('answers as the pattern-and-Date reading for 200,000 generated strings', () => {
-  const next = random(16);
-  const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
+  // Seeded (src/demo/random.ts), so a failure names a reproducible string.
+  const dice = new Dice(createRandom(16));
+  const next = dice.next;
+  const pick = <T>(values: readonly T[]): T => dice.pick(values);
   const near = (low: number, high: number) =>
     pick([low, high, low - 1, high + 1, low + Math.floor(next() * (high - low + 1))]);
   const mutations: ((value: string) => string)[] = [
