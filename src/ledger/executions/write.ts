@@ -108,18 +108,9 @@ export async function changeExecutionSources(
 ): Promise<void> {
   if (changes.length === 0) return;
   const sorted = [...changes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const ids = arrayParam(
-    'text',
-    sorted.map((c) => c.id),
-  );
-  const sources = arrayParam(
-    'text',
-    sorted.map((c) => c.source),
-  );
-  const times = arrayParam(
-    'timestamptz',
-    sorted.map((c) => c.time),
-  );
+  const ids = columnParam(sorted, 'text', 'id');
+  const sources = columnParam(sorted, 'text', 'source');
+  const times = columnParam(sorted, 'timestamptz', 'time');
   await sql`
     UPDATE executions AS e SET source = u.source, source_event_time = u.at, output = NULL, output_url = NULL,
       updated_at = now()

@@ -1,7 +1,7 @@
 // The dedup claims (`ingested_events`): a write's key is claimed in the transaction that stores
 // it, so a write is either stored and claimed or neither.
 import { type Kysely, sql } from 'kysely';
-import { arrayParam } from '../../db/array-param.js';
+import { columnParam } from '../../db/array-param.js';
 import type { Database } from '../../db/schema.js';
 import type { WriteKey } from './types.js';
 
@@ -14,14 +14,8 @@ export async function claimKeys(db: Kysely<Database>, orgId: string, keys: Write
   if (keys.length === 0) return new Set();
   // A fixed order keeps concurrent batches that share keys from deadlocking.
   const sorted = [...keys].sort((a, b) => byString(a.source, b.source) || byString(a.eventId, b.eventId));
-  const sources = arrayParam(
-    'text',
-    sorted.map((k) => k.source),
-  );
-  const eventIds = arrayParam(
-    'text',
-    sorted.map((k) => k.eventId),
-  );
+  const sources = columnParam(sorted, 'text', 'source');
+  const eventIds = columnParam(sorted, 'text', 'eventId');
   const result = await sql<{ source: string; event_id: string }>`
     INSERT INTO ingested_events (org_id, source, event_id)
     SELECT ${orgId}, u.source, u.event_id
