@@ -16,6 +16,7 @@ import { answerFrameworkError, installInputGuards } from './http/input-guards.js
 import { JSON_BODY_LIMIT, MAX_PARAM_LENGTH, TRANSPORT_MAX_HEADER_BYTES } from './http/limits.js';
 import { installOpenApi, openApiRoute } from './http/openapi.js';
 import { installFailedAuthenticationLimit, installTokenRateLimit, rateLimitsOf } from './http/rate-limit.js';
+import { GroupCommit } from './ledger/write/group-commit.js';
 import './http/request-context.js';
 import { ActivityRecorder, installSelfRecording } from './http/self-recording.js';
 import { AJV_OPTIONS, validatorsByPart } from './http/validators.js';
@@ -87,6 +88,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
     dbKind: options.database.kind,
     keyring: options.keyring,
     authenticator,
+    writer: new GroupCommit(db, options.config.ingestWriters),
     now,
   };
   app.decorate('deps', deps);

@@ -44,6 +44,11 @@ export interface Config {
   /** MiB of request bodies (received and decoded) that in-flight ingestion requests may hold. */
   ingestMaxBufferedMb: number;
   /**
+   * Ingestion transactions this instance runs at once; batches arriving meanwhile are written
+   * together in the next one (group commit, src/ledger/write/group-commit.ts).
+   */
+  ingestWriters: number;
+  /**
    * Seconds an OTLP model-call span waits for a missing span above it (an agent span may still
    * come) before it is counted as an execution of its own.
    */
@@ -61,6 +66,13 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_OUTPUT_PLACEHOLDER = 'This content is only available in the app.';
+/**
+ * Ingestion transactions at once: two on PostgreSQL (measured at full scale on two cores: a
+ * sixth less PostgreSQL CPU per event than one transaction per batch, at the same events per
+ * second; one writer cost less still but lost throughput in some runs: docs/decisions.md, "Group
+ * commit"); one on PGlite, whose single connection runs one transaction at a time anyway.
+ */
+const DEFAULT_WRITERS = { postgres: 2, pglite: 1 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -168,6 +180,13 @@ export function loadConfig(env: Env = process.env): Config {
     ingestMaxInFlight: integer(env, 'TALLY_INGEST_MAX_IN_FLIGHT', 8, 1, 1000),
     // 11 MiB is one request at its limits: 5 MiB (+64 KiB) received and 5 MiB decoded.
     ingestMaxBufferedMb: integer(env, 'TALLY_INGEST_MAX_BUFFERED_MB', 16, 11, 65536),
+    ingestWriters: integer(
+      env,
+      'TALLY_INGEST_WRITERS',
+      databaseUrl === null ? DEFAULT_WRITERS.pglite : DEFAULT_WRITERS.postgres,
+      1,
+      64,
+    ),
     otlpHoldSeconds: integer(env, 'TALLY_OTLP_HOLD_SECONDS', 3600, 1, 604_800),
   };
 }

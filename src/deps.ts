@@ -4,6 +4,7 @@ import type { Authenticator } from './auth/authenticator.js';
 import type { Config } from './config.js';
 import type { DatabaseKind } from './db/open.js';
 import type { Database } from './db/schema.js';
+import type { GroupCommit } from './ledger/write/group-commit.js';
 import type { Keyring } from './secrets/keys.js';
 
 export interface AppDeps {
@@ -12,6 +13,8 @@ export interface AppDeps {
   dbKind: DatabaseKind;
   keyring: Keyring;
   authenticator: Authenticator;
+  /** The ledger's write entry point for the ingestion front doors (recordBatch, group-committed). */
+  writer: GroupCommit;
   /** The clock, injectable so tests can pin "now". */
   now: () => Date;
 }

@@ -9,7 +9,6 @@ import type { AppDeps } from '../deps.js';
 import { installDialect } from '../http/dialect.js';
 import { AUTHENTICATED, errorAnswers, WITH_BODY } from '../http/error-answers.js';
 import { findOrg } from '../ledger/orgs/orgs.js';
-import { recordBatch } from '../ledger/write/record-batch.js';
 import { problemFormat } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { type IngestGate, installIngestGate } from './back-pressure.js';
@@ -63,7 +62,7 @@ export async function ingestRoutes(
     },
     async (request, reply) => {
       const { mode, single, sent, rejected } = await readBatch(request, gate, deps);
-      const outcomes = await recordBatch(deps.db, sent, {
+      const outcomes = await deps.writer.record(sent, {
         onTouchFailed: (error) => request.log.warn({ err: error }, 'could not update last_active_at'),
       });
       const orgs = new Set(sent.map((item) => item.orgId));

@@ -24,9 +24,16 @@ describe('loadConfig', () => {
       rateLimitBurst: 200,
       ingestMaxInFlight: 8,
       ingestMaxBufferedMb: 16,
+      ingestWriters: 1,
       otlpHoldSeconds: 3600,
     });
     expect(DEFAULT_OUTPUT_PLACEHOLDER).toBe('This content is only available in the app.');
+  });
+
+  it('runs two ingestion writers on PostgreSQL by default, one on PGlite', () => {
+    expect(loadConfig({}).ingestWriters).toBe(1);
+    const postgres = { DATABASE_URL: 'postgres://db/tally', TALLY_SECRET_KEY: 'k'.repeat(32) };
+    expect(loadConfig(postgres).ingestWriters).toBe(2);
   });
 
   it.each([
@@ -47,6 +54,8 @@ describe('loadConfig', () => {
     [{ TALLY_RATE_LIMIT_RPS: '2.5' }, 'TALLY_RATE_LIMIT_RPS'],
     [{ TALLY_RATE_LIMIT_BURST: '0' }, 'TALLY_RATE_LIMIT_BURST'],
     [{ TALLY_INGEST_MAX_IN_FLIGHT: '0' }, 'TALLY_INGEST_MAX_IN_FLIGHT'],
+    [{ TALLY_INGEST_WRITERS: '0' }, 'TALLY_INGEST_WRITERS'],
+    [{ TALLY_INGEST_WRITERS: '65' }, 'TALLY_INGEST_WRITERS'],
     // Below one request at its limits (5 MiB received + 5 MiB decoded), nothing could be ingested.
     [{ TALLY_INGEST_MAX_BUFFERED_MB: '10' }, 'TALLY_INGEST_MAX_BUFFERED_MB'],
   ])('stops on %j naming %s', (env, setting) => {
@@ -75,6 +84,7 @@ describe('loadConfig', () => {
       TALLY_RATE_LIMIT_BURST: '50',
       TALLY_INGEST_MAX_IN_FLIGHT: '4',
       TALLY_INGEST_MAX_BUFFERED_MB: '32',
+      TALLY_INGEST_WRITERS: '3',
       TALLY_OTLP_HOLD_SECONDS: '90',
     });
     expect(config).toMatchObject({
@@ -91,6 +101,7 @@ describe('loadConfig', () => {
       rateLimitBurst: 50,
       ingestMaxInFlight: 4,
       ingestMaxBufferedMb: 32,
+      ingestWriters: 3,
       otlpHoldSeconds: 90,
     });
   });

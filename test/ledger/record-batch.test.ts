@@ -2,10 +2,13 @@
 // databases: one outcome per write (stored, duplicate within a batch and across batches,
 // rejected with the ledger's reason), workspaces named by id or UUID alias, the newest write of
 // a record winning whatever the arrival order, and one transaction per batch (a failure leaves no
-// claim, so the retry is stored, not a duplicate).
+// claim, so the retry is stored, not a duplicate). Then group commit (group-commit.ts): batches
+// waiting for a lane share one transaction, each answered its own outcomes, and a batch the
+// database refuses fails alone.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRollups } from '../../src/ledger/activity/rollup-table.js';
+import { GroupCommit } from '../../src/ledger/write/group-commit.js';
 import { recordBatch } from '../../src/ledger/write/record-batch.js';
 import type {
   ActivityWrite,
@@ -303,5 +306,83 @@ describe('recordBatch', () => {
       },
       { status: 'stored' },
     ]);
+  });
+});
+
+/** The transaction that inserted each activity record (PostgreSQL's xmin), by record id. */
+async function insertedBy(orgId: string, ids: string[]) {
+  const result = await sql<{ id: string; xmin: string }>`
+    SELECT id, xmin::text AS xmin FROM activities WHERE org_id = ${orgId} AND id = ANY(${ids})`.execute(t.db);
+  return new Map(result.rows.map((row) => [row.id, row.xmin]));
+}
+
+describe('GroupCommit', () => {
+  it('writes the batches waiting for a lane in one transaction and answers each its own outcomes', async () => {
+    const { orgId, workspaceId } = await newWorkspace();
+    const writer = new GroupCommit(t.db, 1);
+    const a = activity(workspaceId);
+    const b = activity(workspaceId);
+    const c = activity(workspaceId);
+    const d = activity(workspaceId);
+    // A takes the one lane; B, C and D arrive while it is in the database and go in together.
+    const answers = await Promise.all([
+      writer.record(inOrg(orgId, [a])),
+      writer.record(inOrg(orgId, [b, { ...a, record: { ...a.record, id: uid('activity') } }])),
+      writer.record(
+        inOrg(orgId, [activity('no-such-workspace'), { ...b, record: { ...b.record, id: uid('x') } }]),
+      ),
+      writer.record(inOrg(orgId, [c, d])),
+    ]);
+    expect(answers).toEqual([
+      [{ status: 'stored' }],
+      // A's key again: A committed first.
+      [{ status: 'stored' }, { status: 'duplicate' }],
+      // B's key again, in the same group after B: stored once.
+      [
+        { status: 'rejected', reason: { code: 'unknown_workspace', orgId, workspace: 'no-such-workspace' } },
+        { status: 'duplicate' },
+      ],
+      [{ status: 'stored' }, { status: 'stored' }],
+    ]);
+    const xmin = await insertedBy(
+      orgId,
+      [a, b, c, d].map((write) => write.record.id),
+    );
+    expect(xmin.size).toBe(4);
+    expect(new Set([xmin.get(b.record.id), xmin.get(c.record.id), xmin.get(d.record.id)]).size).toBe(1);
+    expect(xmin.get(a.record.id)).not.toBe(xmin.get(b.record.id));
+    expect(await claims(orgId)).toEqual([a, b, c, d].map((write) => write.key.eventId).sort());
+  });
+
+  it('writes each batch of a failed group alone: the one the database refuses fails, the others commit', async () => {
+    const { orgId, workspaceId } = await newWorkspace();
+    const writer = new GroupCommit(t.db, 1);
+    const first = activity(workspaceId);
+    const good = activity(workspaceId);
+    const bad = activity(workspaceId, T0, { status_code: 2 ** 40 });
+    const later = execution(workspaceId);
+    const answers = await Promise.allSettled([
+      writer.record(inOrg(orgId, [first])),
+      writer.record(inOrg(orgId, [good])),
+      writer.record(inOrg(orgId, [bad])),
+      writer.record(inOrg(orgId, [later])),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(answers[1]).toEqual({ status: 'fulfilled', value: [{ status: 'stored' }] });
+    expect(answers[3]).toEqual({ status: 'fulfilled', value: [{ status: 'stored' }] });
+    expect(await claims(orgId)).toEqual([first, good, later].map((write) => write.key.eventId).sort());
+    expect(await storedExecution(orgId, later.record.id)).toMatchObject({ workspace_id: workspaceId });
+  });
+
+  it('answers a batch alone when nothing waits, and an empty batch with no outcomes', async () => {
+    const { orgId, workspaceId } = await newWorkspace();
+    const writer = new GroupCommit(t.db, 2);
+    expect(await writer.record([])).toEqual([]);
+    expect(await writer.record(inOrg(orgId, [activity(workspaceId)]))).toEqual([{ status: 'stored' }]);
   });
 });

@@ -10,7 +10,6 @@ import { TallyError } from '../../errors.js';
 import { installDialect } from '../../http/dialect.js';
 import { INGEST_MAX_EVENTS } from '../../http/limits.js';
 import { findOrg } from '../../ledger/orgs/orgs.js';
-import { recordBatch } from '../../ledger/write/record-batch.js';
 import { startModelCallSettler } from '../../ledger/write/settle-waiting.js';
 import type { OrgWrite, WriteRejection } from '../../ledger/write/types.js';
 import { type IngestGate, installIngestGate } from '../back-pressure.js';
@@ -147,7 +146,7 @@ export async function otlpTracesRoute(
           sent.push({ orgId, write: translated.write });
         }
       }
-      const outcomes = await recordBatch(deps.db, sent, {
+      const outcomes = await deps.writer.record(sent, {
         onTouchFailed: (error) => request.log.warn({ err: error }, 'could not update last_active_at'),
       });
       for (const [i, outcome] of outcomes.entries()) {
