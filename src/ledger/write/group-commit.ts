@@ -5,8 +5,8 @@
 //
 // Why: a transaction's fixed costs (the claims statement, the records' statements, three rollup
 // upserts, the commit) are paid once per group instead of once per batch, and the rollup rows of
-// live traffic overlap from batch to batch: four batches of the benchmark write 764 rollup rows
-// per 1,000 events where one writes 1,564 (bench/rollup-fold-cost.ts). Concurrent batches of one
+// live traffic overlap from batch to batch: four batches of the benchmark write 750 rollup rows
+// per 1,000 events where one writes 1,567 (bench/rollup-fold-cost.ts). Concurrent batches of one
 // org also stop queueing on each other's rollup row locks.
 //
 // What stays as it was: every write's outcome is one it could have had from batches written one
@@ -21,7 +21,7 @@ import type { Database } from '../../db/schema.js';
 import { type RecordOptions, recordBatch } from './record-batch.js';
 import type { OrgWrite, WriteOutcome } from './types.js';
 
-/** A group takes no more writes than this (batches are at most 1,000 events each). */
+/** A group takes no more writes than this; a batch larger on its own is a group of its own. */
 const MAX_GROUP_WRITES = 8_000;
 
 interface Member {
