@@ -122,6 +122,46 @@ describe('POST /v1/ingest', () => {
     expect(retry.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
   });
 
+  it('answers each of several concurrent batches with its own outcomes (group commit)', async () => {
+    const w = await f.world();
+    const earlier = [activity('early-1', w.workspace.id), activity('early-2', w.workspace.id)];
+    expect((await post(w.serviceToken.token, JSON.stringify(earlier))).json()).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [],
+    });
+    // Sent at once: the ones that wait for a writer are written together, answered one by one.
+    const batches = Array.from({ length: 6 }, (_, b) => [
+      activity(`c${b}-1`, w.workspace.id),
+      earlier[b % 2]!,
+      activity(`c${b}-2`, b === 3 ? 'ghost-workspace' : w.workspace.id),
+    ]);
+    const answers = await Promise.all(
+      batches.map((events) => post(w.serviceToken.token, JSON.stringify(events))),
+    );
+    expect(answers.map((answer) => [answer.statusCode, answer.json()])).toEqual(
+      batches.map((_, b) =>
+        b === 3
+          ? [
+              207,
+              {
+                accepted: 1,
+                duplicates: 1,
+                rejected: [
+                  {
+                    index: 2,
+                    id: 'c3-2',
+                    errors: [`data.workspace_id: no workspace "ghost-workspace" in org "${w.org.id}"`],
+                  },
+                ],
+              },
+            ]
+          : [200, { accepted: 2, duplicates: 1, rejected: [] }],
+      ),
+    );
+    expect(await countActivities(w.org.id)).toBe(2 + 11);
+  });
+
   it('takes one event as application/cloudevents+json and arrays as application/json', async () => {
     const w = await f.world();
     const single = await post(
