@@ -246,7 +246,7 @@ function serviceFloorMarkdown(report: BenchReport): string[] {
       'as above (the floor process and its PostgreSQL backends).',
     '',
     `| scenario | conns | service p50 ms · req/s · CPU ms/req service · postgres | ${frameworks
-      .map((f) => `${label[f]}: p50 ms · req/s · CPU ms/req service · postgres · body bytes`)
+      .map((f) => `${label[f]}: p50 ms · req/s · CPU ms/req service · postgres · mean body bytes`)
       .join(' | ')} | service CPU ÷ ${label[frameworks[0]!]} | p50 ÷ SQL floor p50: service · ${frameworks
       .map((f) => label[f])
       .join(' · ')} |`,

@@ -10,7 +10,7 @@ export type Framework = 'fastify' | 'http';
 export interface ServiceFloorStats extends Stats {
   framework: Framework;
   cpuPerRequest: CpuPerRequest;
-  /** Size of one answer's body: the rows as JSON, for comparison with the route's. */
+  /** Mean size of the answers' bodies over one round of the captured requests (the rows as JSON). */
   bodyBytes: number;
 }
 
@@ -69,9 +69,14 @@ export class ServiceFloor {
       body,
     });
     if (loaded.status !== 204) throw new Error(`service floor: PUT /floor answered ${loaded.status}`);
-    const sample = await fetch(`${this.server.baseUrl}/floor`);
-    const bodyBytes = Buffer.byteLength(await sample.text());
-    if (sample.status !== 200) throw new Error(`service floor: GET /floor answered ${sample.status}`);
+    // The mean body over one round of the captured requests (the floor answers them in turn).
+    let bytes = 0;
+    for (let i = 0; i < requests.length; i += 1) {
+      const sample = await fetch(`${this.server.baseUrl}/floor`);
+      bytes += Buffer.byteLength(await sample.text());
+      if (sample.status !== 200) throw new Error(`service floor: GET /floor answered ${sample.status}`);
+    }
+    const bodyBytes = Math.round(bytes / Math.max(1, requests.length));
     const spec: RequestSpec = { path: '/floor', headers };
     let before: CpuSnapshot | undefined;
     let after: CpuSnapshot | undefined;
