@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRollups } from '../../src/ledger/activity/rollup-table.js';
-import { GroupCommit } from '../../src/ledger/write/group-commit.js';
+import { GroupCommit, MAX_GROUP_WRITES } from '../../src/ledger/write/group-commit.js';
 import { recordBatch } from '../../src/ledger/write/record-batch.js';
 import type {
   ActivityWrite,
@@ -377,6 +377,24 @@ describe('GroupCommit', () => {
     expect(answers[3]).toEqual({ status: 'fulfilled', value: [{ status: 'stored' }] });
     expect(await claims(orgId)).toEqual([first, good, later].map((write) => write.key.eventId).sort());
     expect(await storedExecution(orgId, later.record.id)).toMatchObject({ workspace_id: workspaceId });
+  });
+
+  it('groups no more writes than one activity statement holds', async () => {
+    const { orgId, workspaceId } = await newWorkspace();
+    const writer = new GroupCommit(t.db, 1);
+    const size = MAX_GROUP_WRITES / 2 - 1;
+    const batches = Array.from({ length: 4 }, () =>
+      Array.from({ length: size }, () => activity(workspaceId)),
+    );
+    await Promise.all(batches.map((writes) => writer.record(inOrg(orgId, writes))));
+    const xmin = await insertedBy(
+      orgId,
+      batches.map((writes) => writes[0]!.record.id),
+    );
+    // The first alone; the next two together (2 × size ≤ the bound); the last would pass it.
+    const [first, second, third, fourth] = batches.map((writes) => xmin.get(writes[0]!.record.id));
+    expect(second).toBe(third);
+    expect(new Set([first, second, fourth]).size).toBe(3);
   });
 
   it('answers a batch alone when nothing waits, and an empty batch with no outcomes', async () => {

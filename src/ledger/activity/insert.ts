@@ -10,8 +10,12 @@ import type { Database, NewActivity } from '../../db/schema.js';
 import { addToInsightsRollups, bucketsParam } from '../insights/activity-rollups.js';
 import { type OutcomeSum, type RollupCell, rollupCells } from './rollup-cells.js';
 
-/** Rows per statement: the arrays are one parameter per column, so this bounds only its size. */
-const ROWS_PER_STATEMENT = 5000;
+/**
+ * Rows per statement: the arrays are one parameter per column, so this bounds only its size. A
+ * batch larger than this takes its rollup row locks in key order per statement, not overall, so
+ * group commit (../write/group-commit.ts) never groups more writes than this.
+ */
+export const ROWS_PER_STATEMENT = 5000;
 
 /** Every column of `activities`, with the PostgreSQL type of its array parameter. */
 const COLUMNS = [

@@ -18,11 +18,16 @@
 // the database refuses fails only its own request.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { ROWS_PER_STATEMENT } from '../activity/insert.js';
 import { type RecordOptions, recordBatch } from './record-batch.js';
 import type { OrgWrite, WriteOutcome } from './types.js';
 
-/** A group takes no more writes than this; a batch larger on its own is a group of its own. */
-const MAX_GROUP_WRITES = 8_000;
+/**
+ * A group takes no more writes than one activity statement holds: its rollup rows are then locked
+ * in key order by one statement, as a single batch's are, so two groups cannot deadlock on them.
+ * (A request holds at most INGEST_MAX_EVENTS = 5,000 events, the same bound.)
+ */
+export const MAX_GROUP_WRITES = ROWS_PER_STATEMENT;
 
 interface Member {
   writes: readonly OrgWrite[];
