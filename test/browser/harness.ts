@@ -116,7 +116,11 @@ export async function watchedPage(browser: Browser, width: 1280 | 390): Promise<
   });
   page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
   page.on('requestfailed', (request) => {
-    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ''}`);
+    const error = request.failure()?.errorText ?? '';
+    // Cancelled by the browser itself (a reload or navigation while, say, the favicon was still
+    // loading): not a failure of the page or the server, whose failures are other errors or a status.
+    if (error === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${request.url()} ${error}`);
   });
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
