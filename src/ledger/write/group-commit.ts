@@ -5,7 +5,7 @@
 //
 // Why: a transaction's fixed costs (the claims statement, the records' statements, three rollup
 // upserts, the commit) are paid once per group instead of once per batch, and the rollup rows of
-// live traffic overlap from batch to batch: four batches of the benchmark write 750 rollup rows
+// live traffic overlap from batch to batch: four batches of the benchmark write 754 rollup rows
 // per 1,000 events where one writes 1,567 (bench/rollup-fold-cost.ts). Concurrent batches of one
 // org also stop queueing on each other's rollup row locks.
 //
