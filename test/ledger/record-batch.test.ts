@@ -3,8 +3,9 @@
 // rejected with the ledger's reason), workspaces named by id or UUID alias, the newest write of
 // a record winning whatever the arrival order, and one transaction per batch (a failure leaves no
 // claim, so the retry is stored, not a duplicate). Then group commit (group-commit.ts): batches
-// waiting for a lane share one transaction, each answered its own outcomes, and a batch the
-// database refuses fails alone.
+// waiting for a lane share one transaction, each answered its own outcomes, a batch the
+// database refuses fails alone, and a batch resending a key that a group in the database is
+// claiming waits for it in the process, not in PostgreSQL, while other batches go in beside it.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRollups } from '../../src/ledger/activity/rollup-table.js';
@@ -19,6 +20,7 @@ import type {
 } from '../../src/ledger/write/types.js';
 import { Factory, uid, uuid } from '../helpers/factories.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { testDatabaseKind } from '../helpers/test-database.js';
 
 let t: TestApp;
 let f: Factory;
@@ -316,6 +318,22 @@ async function insertedBy(orgId: string, ids: string[]) {
   return new Map(result.rows.map((row) => [row.id, row.xmin]));
 }
 
+/** Backends of this test's database waiting for a lock. */
+async function lockWaiters(): Promise<number> {
+  const result = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM pg_stat_activity
+    WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(t.db);
+  return result.rows[0]!.n;
+}
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('GroupCommit', () => {
   it('writes the batches waiting for a lane in one transaction and answers each its own outcomes', async () => {
     const { orgId, workspaceId } = await newWorkspace();
@@ -396,6 +414,61 @@ describe('GroupCommit', () => {
     expect(second).toBe(third);
     expect(new Set([first, second, fourth]).size).toBe(3);
   });
+
+  // PostgreSQL alone: PGlite has one connection, so nothing can hold a claim open beside a writer.
+  it.runIf(testDatabaseKind() === 'postgres')(
+    'keeps a batch resending a key that a group in the database claims until it commits; others go in beside it',
+    async () => {
+      const { orgId, workspaceId } = await newWorkspace();
+      const writer = new GroupCommit(t.db, 2);
+      const a = activity(workspaceId);
+      const retry = activity(workspaceId);
+      const other = activity(workspaceId);
+      // Another transaction holds a's claim open, so the group writing a waits in the database.
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => {
+        holding = resolve;
+      });
+      const blocker = t.db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`INSERT INTO ingested_events (org_id, source, event_id)
+            VALUES (${orgId}, ${a.key.source}, ${a.key.eventId})`.execute(trx);
+          holding();
+          await released;
+          throw new Error('rolled back');
+        })
+        .catch(() => undefined);
+      await held;
+      const settled: string[] = [];
+      const first = writer.record(inOrg(orgId, [a])).finally(() => settled.push('first'));
+      await waitFor(async () => (await lockWaiters()) === 1);
+      // a's key again (a lost answer's retry): it would wait on the same claim in PostgreSQL.
+      const again = writer
+        .record(inOrg(orgId, [{ ...a, record: { ...a.record, id: uid('activity') } }, retry]))
+        .finally(() => settled.push('again'));
+      try {
+        const beside = await Promise.race([
+          writer.record(inOrg(orgId, [other])),
+          new Promise((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5_000)),
+        ]);
+        expect(beside).toEqual([{ status: 'stored' }]);
+        expect(settled).toEqual([]);
+        expect(await lockWaiters()).toBe(1);
+      } finally {
+        release();
+        await blocker;
+      }
+      expect(await first).toEqual([{ status: 'stored' }]);
+      expect(await again).toEqual([{ status: 'duplicate' }, { status: 'stored' }]);
+      expect(settled).toEqual(['first', 'again']);
+      expect(await claims(orgId)).toEqual([a, retry, other].map((write) => write.key.eventId).sort());
+    },
+  );
 
   it('answers a batch alone when nothing waits, and an empty batch with no outcomes', async () => {
     const { orgId, workspaceId } = await newWorkspace();

@@ -19,6 +19,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ROWS_PER_STATEMENT } from '../activity/insert.js';
+import { keyString } from './claims.js';
 import { type RecordOptions, recordBatch } from './record-batch.js';
 import type { OrgWrite, WriteOutcome } from './types.js';
 
@@ -31,20 +32,20 @@ export const MAX_GROUP_WRITES = ROWS_PER_STATEMENT;
 
 interface Member {
   writes: readonly OrgWrite[];
+  /** The writes' claim keys (org and key), to keep them out of groups that would wait on them. */
+  keys: readonly string[];
   options: RecordOptions;
   resolve: (outcomes: WriteOutcome[]) => void;
   reject: (error: unknown) => void;
 }
 
-interface Group {
-  members: Member[];
-  writes: number;
-}
+const claimOf = ({ orgId, write }: OrgWrite): string => `${orgId}\u0000${keyString(write.key)}`;
 
 export class GroupCommit {
-  private inFlight = 0;
-  /** Groups waiting for a lane, oldest first; only the newest still takes members. */
-  private readonly waiting: Group[] = [];
+  /** The claim keys of each group in the database. */
+  private readonly running = new Set<ReadonlySet<string>>();
+  /** Batches waiting for a lane, in arrival order. */
+  private waiting: Member[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -55,28 +56,49 @@ export class GroupCommit {
   /** Records the writes (recordBatch's contract) in the next group to commit. */
   record(writes: readonly OrgWrite[], options: RecordOptions = {}): Promise<WriteOutcome[]> {
     return new Promise((resolve, reject) => {
-      const member: Member = { writes, options, resolve, reject };
-      if (this.inFlight < this.lanes && this.waiting.length === 0) {
-        this.start({ members: [member], writes: writes.length });
-        return;
-      }
-      const newest = this.waiting.at(-1);
-      if (newest && newest.writes + writes.length <= MAX_GROUP_WRITES) {
-        newest.members.push(member);
-        newest.writes += writes.length;
-      } else {
-        this.waiting.push({ members: [member], writes: writes.length });
-      }
+      this.waiting.push({ writes, keys: writes.map(claimOf), options, resolve, reject });
+      this.schedule();
     });
   }
 
-  private start(group: Group): void {
-    this.inFlight += 1;
-    void this.write(group.members).finally(() => {
-      this.inFlight -= 1;
-      const next = this.waiting.shift();
-      if (next) this.start(next);
-    });
+  /**
+   * Starts groups on the free lanes. A group takes the waiting batches in arrival order, but not
+   * one that sends a key a group in the database is claiming: its claim would wait in PostgreSQL
+   * for that transaction to end (the unique index cannot tell a duplicate from a new key before
+   * then), and the writers would take turns instead of working side by side. Retries of a batch
+   * whose answer was lost are the usual duplicates, and they arrive while it is still being
+   * written. Such a batch goes in the first group after that one has committed, where its key is
+   * a plain duplicate (or new again, had it rolled back).
+   */
+  private schedule(): void {
+    while (this.running.size < this.lanes && this.waiting.length > 0) {
+      const members: Member[] = [];
+      const keys = new Set<string>();
+      let writes = 0;
+      const left: Member[] = [];
+      for (const member of this.waiting) {
+        const fits = members.length === 0 || writes + member.writes.length <= MAX_GROUP_WRITES;
+        if (fits && !this.claimedByRunning(member)) {
+          members.push(member);
+          writes += member.writes.length;
+          for (const key of member.keys) keys.add(key);
+        } else {
+          left.push(member);
+        }
+      }
+      if (members.length === 0) return;
+      this.waiting = left;
+      this.running.add(keys);
+      void this.write(members).finally(() => {
+        this.running.delete(keys);
+        this.schedule();
+      });
+    }
+  }
+
+  private claimedByRunning(member: Member): boolean {
+    for (const keys of this.running) for (const key of member.keys) if (keys.has(key)) return true;
+    return false;
   }
 
   private async write(members: Member[]): Promise<void> {
