@@ -56,7 +56,9 @@ export class GroupCommit {
   /** Records the writes (recordBatch's contract) in the next group to commit. */
   record(writes: readonly OrgWrite[], options: RecordOptions = {}): Promise<WriteOutcome[]> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ writes, keys: writes.map(claimOf), options, resolve, reject });
+      // With one lane no group starts beside another, so there is nothing to keep apart.
+      const keys = this.lanes > 1 ? writes.map(claimOf) : [];
+      this.waiting.push({ writes, keys, options, resolve, reject });
       this.schedule();
     });
   }
