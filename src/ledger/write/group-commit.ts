@@ -15,7 +15,9 @@
 // archive in one batch finds an execution another batch of the group creates, as it would had
 // that batch committed first).
 // When a group's transaction fails, each of its batches is written again alone, so a batch that
-// the database refuses fails only its own request.
+// the database refuses fails only its own request. A batch that resends a key a running group is
+// claiming waits for that group here rather than on PostgreSQL's unique index (schedule()), so
+// the writers work side by side (docs/decisions.md, "Group commit").
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ROWS_PER_STATEMENT } from '../activity/insert.js';
