@@ -5,8 +5,9 @@
 // claim, so the retry is stored, not a duplicate). Then group commit (group-commit.ts): batches
 // waiting for a lane share one transaction, each answered its own outcomes, a batch the
 // database refuses fails alone, and a batch resending a key that a group in the database is
-// claiming waits for it in the process, not in PostgreSQL, while other batches go in beside it.
-import { sql } from 'kysely';
+// claiming waits for it in the process, not in PostgreSQL, while other batches go in beside it,
+// and a writer is free for the next group as soon as its group has committed.
+import { type RawBuilder, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRollups } from '../../src/ledger/activity/rollup-table.js';
 import { GroupCommit, MAX_GROUP_WRITES } from '../../src/ledger/write/group-commit.js';
@@ -326,6 +327,34 @@ async function lockWaiters(): Promise<number> {
   return result.rows[0]!.n;
 }
 
+/** Another transaction runs `statement` and stays open, holding its locks, until released (rolled back). */
+async function holdOpen(statement: RawBuilder<unknown>): Promise<{ release: () => Promise<void> }> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let holding!: () => void;
+  const held = new Promise<void>((resolve) => {
+    holding = resolve;
+  });
+  const done = t.db
+    .transaction()
+    .execute(async (trx) => {
+      await statement.execute(trx);
+      holding();
+      await released;
+      throw new Error('rolled back');
+    })
+    .catch(() => undefined);
+  await held;
+  return {
+    release: async () => {
+      release();
+      await done;
+    },
+  };
+}
+
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -425,25 +454,10 @@ describe('GroupCommit', () => {
       const retry = activity(workspaceId);
       const other = activity(workspaceId);
       // Another transaction holds a's claim open, so the group writing a waits in the database.
-      let release!: () => void;
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let holding!: () => void;
-      const held = new Promise<void>((resolve) => {
-        holding = resolve;
-      });
-      const blocker = t.db
-        .transaction()
-        .execute(async (trx) => {
-          await sql`INSERT INTO ingested_events (org_id, source, event_id)
-            VALUES (${orgId}, ${a.key.source}, ${a.key.eventId})`.execute(trx);
-          holding();
-          await released;
-          throw new Error('rolled back');
-        })
-        .catch(() => undefined);
-      await held;
+      const blocker = await holdOpen(
+        sql`INSERT INTO ingested_events (org_id, source, event_id)
+          VALUES (${orgId}, ${a.key.source}, ${a.key.eventId})`,
+      );
       const settled: string[] = [];
       const first = writer.record(inOrg(orgId, [a])).finally(() => settled.push('first'));
       await waitFor(async () => (await lockWaiters()) === 1);
@@ -460,13 +474,55 @@ describe('GroupCommit', () => {
         expect(settled).toEqual([]);
         expect(await lockWaiters()).toBe(1);
       } finally {
-        release();
-        await blocker;
+        await blocker.release();
       }
       expect(await first).toEqual([{ status: 'stored' }]);
       expect(await again).toEqual([{ status: 'duplicate' }, { status: 'stored' }]);
       expect(settled).toEqual(['first', 'again']);
       expect(await claims(orgId)).toEqual([a, retry, other].map((write) => write.key.eventId).sort());
+    },
+  );
+
+  // PostgreSQL alone: with one lane (PGlite) a writer is kept until its group is answered.
+  it.runIf(testDatabaseKind() === 'postgres')(
+    'frees a writer once its group has committed: moving last activity after the commit holds no later group back',
+    async () => {
+      const { orgId, workspaceId } = await newWorkspace();
+      const other = await f.workspace(orgId);
+      const writer = new GroupCommit(t.db, 2);
+      // Another transaction holds the workspace row as an update would (not its key: the records'
+      // foreign key checks go through), so each group's last-activity statement waits after its
+      // commit.
+      const blocker = await holdOpen(
+        sql`SELECT id FROM workspaces WHERE id = ${workspaceId} FOR NO KEY UPDATE`,
+      );
+      const settled: string[] = [];
+      const [a, b, c] = [activity(workspaceId), activity(workspaceId), activity(other.id)];
+      const first = writer.record(inOrg(orgId, [a])).finally(() => settled.push('first'));
+      await waitFor(async () => (await lockWaiters()) === 1);
+      const second = writer.record(inOrg(orgId, [b])).finally(() => settled.push('second'));
+      await waitFor(async () => (await lockWaiters()) === 2);
+      try {
+        // Both writers' groups are committed and wait only to move last activity.
+        expect(await claims(orgId)).toEqual([a, b].map((write) => write.key.eventId).sort());
+        const beside = await Promise.race([
+          writer.record(inOrg(orgId, [c])),
+          new Promise((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5_000)),
+        ]);
+        expect(beside).toEqual([{ status: 'stored' }]);
+        // Answers still wait for last activity to move, as before.
+        expect(settled).toEqual([]);
+      } finally {
+        await blocker.release();
+      }
+      expect(await first).toEqual([{ status: 'stored' }]);
+      expect(await second).toEqual([{ status: 'stored' }]);
+      const row = await t.db
+        .selectFrom('workspaces')
+        .select('last_active_at')
+        .where('id', '=', workspaceId)
+        .executeTakeFirstOrThrow();
+      expect(row.last_active_at).toEqual(T0);
     },
   );
 

@@ -1,19 +1,20 @@
 // The one writer of activity records, used by ingestion and by self-recording alike. It keeps the
 // hourly and daily rollups (migration 0002) in step, in the same transaction: the insert reports
 // which rows were actually new (a duplicate delivery never counts twice), this process sums those
-// rows per rollup key, and one more statement adds the sums. Summing here rather than in SQL
+// rows per rollup key, and one more statement adds the sums to the three rollup tables. Summing here rather than in SQL
 // keeps PostgreSQL's share of a batch close to the bare insert: a SQL aggregate over the inserted
 // rows (each expanded to four scope/grain rows) cost about as much again as the insert itself.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { type ArrayParam, arrayParam, columnParam, type ElementType } from '../../db/array-param.js';
+import { asOneStatement } from '../../db/one-statement.js';
 import type { Database, NewActivity } from '../../db/schema.js';
-import { addToInsightsRollups, bucketsParam } from '../insights/activity-rollups.js';
+import { bucketsParam, insightsRollupInserts } from '../insights/activity-rollups.js';
 import { type OutcomeSum, type RollupCell, rollupCells } from './rollup-cells.js';
 
 /**
- * Rows per statement: the arrays are one parameter per column, so this bounds only its size. A
- * batch larger than this takes its rollup row locks in key order per statement, not overall, so
- * group commit (../write/group-commit.ts) never groups more writes than this.
+ * Rows per statement: the arrays are one parameter per column, so this bounds only its size. Group
+ * commit (../write/group-commit.ts) never groups more writes than this, so a group's records go
+ * in one statement, as a request's largest batch does.
  */
 export const ROWS_PER_STATEMENT = 5000;
 
@@ -58,15 +59,31 @@ function columnArray(rows: NewActivity[], column: keyof NewActivity, type: Eleme
   );
 }
 
-/** Inserts records, skipping any whose (org_id, id) is already stored; returns how many were new. */
+/**
+ * Inserts records with their rollups, in one transaction (the caller's, if it is one), skipping
+ * any whose (org_id, id) is already stored; returns how many were new.
+ */
 export async function insertActivities(db: Kysely<Database>, rows: NewActivity[]): Promise<number> {
   if (rows.length === 0) return 0;
-  if (db.isTransaction) return insertWithRollups(db, rows);
-  return db.transaction().execute((trx) => insertWithRollups(trx, rows));
+  const write = async (trx: Kysely<Database>) => {
+    const fresh = await insertActivityRecords(trx, rows);
+    await addToActivityRollups(trx, rollupCells(fresh));
+    return fresh.length;
+  };
+  return db.isTransaction ? write(db) : db.transaction().execute(write);
 }
 
-async function insertWithRollups(db: Kysely<Database>, rows: NewActivity[]): Promise<number> {
-  let inserted = 0;
+/**
+ * Inserts records, skipping any whose (org_id, id) is already stored, and returns the rows it
+ * inserted. Their rollups are the caller's to add in the same transaction (addToActivityRollups):
+ * the ledger's write entry point adds them last, once for the whole group, so the rollup rows'
+ * locks, which every writer of an org's current hour waits for, are held only until the commit.
+ */
+export async function insertActivityRecords(
+  db: Kysely<Database>,
+  rows: NewActivity[],
+): Promise<NewActivity[]> {
+  const inserted: NewActivity[] = [];
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
     const names = sql.join(COLUMNS.map(([name]) => sql.ref(name)));
@@ -85,22 +102,26 @@ async function insertWithRollups(db: Kysely<Database>, rows: NewActivity[]): Pro
         CASE WHEN count(*) < ${chunk.length}
           THEN coalesce(array_agg(org_id || chr(1) || id), ARRAY[]::text[]) END AS keys
       FROM inserted`.execute(db);
-    const row = result.rows[0]!;
-    inserted += Number(row.inserted);
-    const fresh = row.keys === null ? chunk : insertedRows(chunk, new Set(row.keys));
-    if (fresh.length === 0) continue;
-    await addToActivityRollups(db, rollupCells(fresh));
+    const keys = result.rows[0]!.keys;
+    if (keys === null) {
+      for (const row of chunk) inserted.push(row);
+    } else {
+      for (const row of insertedRows(chunk, new Set(keys))) inserted.push(row);
+    }
   }
   return inserted;
 }
 
-/** Adds cells to the three activity rollup tables (the benchmark's fold-cost probe calls it too). */
+/**
+ * Adds cells to the three activity rollup tables, in one statement (../../db/one-statement.ts;
+ * the benchmark's fold-cost probe calls it too). Each upsert locks its rows in key order, and
+ * every writer's statement runs them in the same order: writers cannot deadlock on them.
+ */
 export async function addToActivityRollups(
   db: Kysely<Database>,
   cells: readonly RollupCell[],
 ): Promise<void> {
-  await addToRollups(db, cells);
-  await addToInsightsRollups(db, cells);
+  await asOneStatement([...activityRollupInserts(cells), ...insightsRollupInserts(cells)])?.execute(db);
 }
 
 /** The rows the insert kept: the first of each (org_id, id) it reported as inserted. */
@@ -134,16 +155,17 @@ function rollupSums(cells: readonly RollupCell[]): RollupSum[] {
 }
 
 /**
- * Adds the sums to their rollup rows. Rows are written in key order, so concurrent writers of one
+ * The statement adding the sums to their rollup rows. Rows are written in key order, so concurrent writers of one
  * org take their row locks in the same order and cannot deadlock; the workspace scope id is built
  * by the same json_build_array as the migration's backfill.
  */
-async function addToRollups(db: Kysely<Database>, cells: readonly RollupCell[]): Promise<void> {
+function activityRollupInserts(cells: readonly RollupCell[]): RawBuilder<unknown>[] {
   const sums = rollupSums(cells);
-  if (sums.length === 0) return;
+  if (sums.length === 0) return [];
   const text = (key: 'orgId' | 'scope' | 'workspaceId' | 'grain' | 'action' | 'resourceType') =>
     columnParam(sums, 'text', key);
-  await sql`
+  return [
+    sql`
     INSERT INTO activity_rollups (org_id, scope, scope_id, grain, bucket, action, resource_type, success,
       requests, duration_sum, duration_count, tokens_sum)
     SELECT u.org_id, u.scope,
@@ -162,5 +184,6 @@ async function addToRollups(db: Kysely<Database>, cells: readonly RollupCell[]):
       requests = activity_rollups.requests + excluded.requests,
       duration_sum = activity_rollups.duration_sum + excluded.duration_sum,
       duration_count = activity_rollups.duration_count + excluded.duration_count,
-      tokens_sum = activity_rollups.tokens_sum + excluded.tokens_sum`.execute(db);
+      tokens_sum = activity_rollups.tokens_sum + excluded.tokens_sum`,
+  ];
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { arrayParam } from '../../db/array-param.js';
 import type { Agent, AgentType, Database } from '../../db/schema.js';
 
@@ -27,13 +27,16 @@ export async function upsertAgent(
   return { agent, created };
 }
 
-/** Upserts the agents named by ingested executions in one statement (inside the ingest transaction). */
-export async function upsertAgents(
-  db: Kysely<Database>,
+/**
+ * The statements, inside the ingestion transaction, that upsert the agents named by ingested
+ * executions: as with users (ensureUsersStatements), insert the new, then lock and update only the
+ * agents that changed, so batches naming the same agents do not queue behind each other's commits.
+ */
+export function upsertAgentsStatements(
   orgId: string,
   agents: Map<string, AgentInput>,
-): Promise<void> {
-  if (agents.size === 0) return;
+): { insert: RawBuilder<unknown>; update: RawBuilder<unknown> } | null {
+  if (agents.size === 0) return null;
   const keys = [...agents.keys()];
   const ids = arrayParam('text', keys);
   const slugs = arrayParam(
@@ -48,14 +51,13 @@ export async function upsertAgents(
     'text',
     keys.map((id) => agents.get(id)!.type),
   );
-  // As with users (ensureUsers): insert the new, then lock and update only the agents that
-  // changed, so batches naming the same agents do not queue behind each other's commits.
-  await sql`
+  return {
+    insert: sql`
     INSERT INTO agents (org_id, id, slug, name, type)
     SELECT ${orgId}, a.id, a.slug, a.name, a.type
     FROM unnest(${ids}::text[], ${slugs}::text[], ${names}::text[], ${types}::text[]) AS a(id, slug, name, type)
-    ON CONFLICT (org_id, id) DO NOTHING`.execute(db);
-  await sql`
+    ON CONFLICT (org_id, id) DO NOTHING`,
+    update: sql`
     WITH changed AS (
       SELECT agents.id, a.slug, a.name, a.type FROM agents
       JOIN unnest(${ids}::text[], ${slugs}::text[], ${names}::text[], ${types}::text[]) AS a(id, slug, name, type)
@@ -66,5 +68,6 @@ export async function upsertAgents(
       FOR UPDATE OF agents
     )
     UPDATE agents SET slug = changed.slug, name = changed.name, type = changed.type, updated_at = now()
-    FROM changed WHERE agents.org_id = ${orgId} AND agents.id = changed.id`.execute(db);
+    FROM changed WHERE agents.org_id = ${orgId} AND agents.id = changed.id`,
+  };
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { arrayParam } from '../../db/array-param.js';
 import type { Database, OrgRole, User } from '../../db/schema.js';
 
@@ -48,14 +48,14 @@ export async function findUser(
 
 /**
  * Makes sure users named by ingested records exist (as members), filling in an email when one
- * is given. Called inside the ingestion transaction.
+ * is given: the statements, inside the ingestion transaction, that insert the new users and then
+ * update the emails that change (the writer sends each beside the agents' own, one round trip).
  */
-export async function ensureUsers(
-  db: Kysely<Database>,
+export function ensureUsersStatements(
   orgId: string,
   users: Map<string, string | null>,
-): Promise<void> {
-  if (users.size === 0) return;
+): { insert: RawBuilder<unknown>; update: RawBuilder<unknown> } | null {
+  if (users.size === 0) return null;
   const keys = [...users.keys()];
   const ids = arrayParam('text', keys);
   const emails = arrayParam(
@@ -66,12 +66,15 @@ export async function ensureUsers(
   // those it leaves alone, until commit, and every batch of an org names the same users, so
   // concurrent batches queued behind each other (most of ingestion's wall time at 4 clients).
   // New users are inserted without touching existing rows; only emails that change take locks,
-  // in key order (concurrent batches cannot deadlock).
-  await sql`
+  // in key order (concurrent batches cannot deadlock). Two statements, not one: the update must
+  // see a user that a concurrent batch inserted while the insert waited for it, which only a
+  // later statement's snapshot does.
+  return {
+    insert: sql`
     INSERT INTO users (org_id, id, email)
     SELECT ${orgId}, u.id, u.email FROM unnest(${ids}::text[], ${emails}::text[]) AS u(id, email)
-    ON CONFLICT (org_id, id) DO NOTHING`.execute(db);
-  await sql`
+    ON CONFLICT (org_id, id) DO NOTHING`,
+    update: sql`
     WITH changed AS (
       SELECT users.id, u.email FROM users
       JOIN unnest(${ids}::text[], ${emails}::text[]) AS u(id, email) ON users.id = u.id
@@ -80,5 +83,6 @@ export async function ensureUsers(
       FOR UPDATE OF users
     )
     UPDATE users SET email = changed.email, updated_at = now()
-    FROM changed WHERE users.org_id = ${orgId} AND users.id = changed.id`.execute(db);
+    FROM changed WHERE users.org_id = ${orgId} AND users.id = changed.id`,
+  };
 }

@@ -3,7 +3,7 @@
 // caller is answered with its own outcomes once that transaction has committed. A 2xx still means
 // committed: nobody is answered before the commit that holds their writes.
 //
-// Why: a transaction's fixed costs (the claims statement, the records' statements, three rollup
+// Why: a transaction's fixed costs (the claims statement, the records' statements, the rollup
 // upserts, the commit) are paid once per group instead of once per batch, and the rollup rows of
 // live traffic overlap from batch to batch: four batches of the benchmark write 754 rollup rows
 // per 1,000 events where one writes 1,567 (bench/rollup-fold-cost.ts). Concurrent batches of one
@@ -26,9 +26,10 @@ import { type RecordOptions, recordBatch } from './record-batch.js';
 import type { OrgWrite, WriteOutcome } from './types.js';
 
 /**
- * A group takes no more writes than one activity statement holds: its rollup rows are then locked
- * in key order by one statement, as a single batch's are, so two groups cannot deadlock on them.
- * (A request holds at most INGEST_MAX_EVENTS = 5,000 events, the same bound.)
+ * A group takes no more writes than one activity statement holds, the bound of a request too
+ * (INGEST_MAX_EVENTS = 5,000 events): a group's transaction is no longer than the largest batch's.
+ * (Its rollup rows are locked in key order by one statement whatever its size, so two groups
+ * cannot deadlock on them.)
  */
 export const MAX_GROUP_WRITES = ROWS_PER_STATEMENT;
 
@@ -42,6 +43,12 @@ interface Member {
 }
 
 const claimOf = ({ orgId, write }: OrgWrite): string => `${orgId}\u0000${keyString(write.key)}`;
+
+/** Tells the group's writer and each of its callers that the group has committed. */
+function committed(members: readonly Member[], onCommitted: () => void): void {
+  onCommitted();
+  for (const member of members) member.options.onCommitted?.();
+}
 
 export class GroupCommit {
   /** The claim keys of each group in the database. */
@@ -93,10 +100,18 @@ export class GroupCommit {
       if (members.length === 0) return;
       this.waiting = left;
       this.running.add(keys);
-      void this.write(members).finally(() => {
+      // The lane is free once the group has committed: its keys are then plain duplicates, and
+      // what follows the commit (workspaces' last activity) goes beside the next group. Not with
+      // one lane (PGlite, one connection): the next group's transaction would hold the
+      // connection while this group's answers wait for that last statement.
+      let freed = false;
+      const free = () => {
+        if (freed) return;
+        freed = true;
         this.running.delete(keys);
         this.schedule();
-      });
+      };
+      void this.write(members, this.lanes > 1 ? free : () => {}).finally(free);
     }
   }
 
@@ -105,10 +120,11 @@ export class GroupCommit {
     return false;
   }
 
-  private async write(members: Member[]): Promise<void> {
+  private async write(members: Member[], onCommitted: () => void): Promise<void> {
     if (members.length === 1) {
       const [only] = members as [Member];
-      await recordBatch(this.db, only.writes, only.options).then(only.resolve, only.reject);
+      const options = { ...only.options, onCommitted: () => committed(members, onCommitted) };
+      await recordBatch(this.db, only.writes, options).then(only.resolve, only.reject);
       return;
     }
     let outcomes: WriteOutcome[];
@@ -117,6 +133,7 @@ export class GroupCommit {
         this.db,
         members.flatMap((member) => member.writes),
         {
+          onCommitted: () => committed(members, onCommitted),
           onTouchFailed: (error) => {
             for (const member of members) member.options.onTouchFailed?.(error);
           },

@@ -6,12 +6,14 @@
 // effects (users and agents named by the records, activity rollups, workspaces' last activity).
 // Writes that fail a check against stored state are rejected on their own; the rest go through.
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import { insertActivities } from '../activity/insert.js';
-import { type AgentInput, upsertAgents } from '../agents/agents.js';
+import { asOneStatement } from '../../db/one-statement.js';
+import type { Database, NewActivity } from '../../db/schema.js';
+import { addToActivityRollups, insertActivityRecords } from '../activity/insert.js';
+import { rollupCells } from '../activity/rollup-cells.js';
+import { type AgentInput, upsertAgentsStatements } from '../agents/agents.js';
 import { upsertAiUsages } from '../ai-usages/write.js';
 import { changeExecutionSources, findExecutionRefs, upsertExecutions } from '../executions/write.js';
-import { ensureUsers } from '../orgs/users.js';
+import { ensureUsersStatements } from '../orgs/users.js';
 import { activityTokensOf, type SpanStep, settleSpans } from '../traces/settle-spans.js';
 import { resolveWorkspaceNames } from '../workspaces/workspace-names.js';
 import { byString, claimKeys, keyString, releaseKeys } from './claims.js';
@@ -37,6 +39,11 @@ import type {
 } from './types.js';
 
 export interface RecordOptions {
+  /**
+   * Told once the batch's transaction has committed, before workspaces' `last_active_at` moves
+   * (group commit frees its writer then: the next group need not wait for that statement).
+   */
+  onCommitted?: () => void;
   /**
    * Told when moving workspaces' `last_active_at` failed after the commit: the writes stand
    * (the next batch moves it), so this is worth a warning, not a failure.
@@ -139,8 +146,13 @@ async function ensurePeople(
     if (write.userEmail !== null || !users.has(userId)) users.set(userId, write.userEmail);
     agents.set(write.agent.id, { slug: write.agent.slug, name: write.agent.name, type: write.agent.type });
   }
-  await ensureUsers(db, orgId, new Map([...users].sort(([a], [b]) => byString(a, b))));
-  await upsertAgents(db, orgId, new Map([...agents].sort(([a], [b]) => byString(a, b))));
+  const people = [
+    ensureUsersStatements(orgId, new Map([...users].sort(([a], [b]) => byString(a, b)))),
+    upsertAgentsStatements(orgId, new Map([...agents].sort(([a], [b]) => byString(a, b)))),
+  ].filter((statements) => statements !== null);
+  // Users' and agents' inserts in one statement, then their updates in one (one-statement.ts).
+  await asOneStatement(people.map((statements) => statements.insert))?.execute(db);
+  await asOneStatement(people.map((statements) => statements.update))?.execute(db);
 }
 
 /**
@@ -180,14 +192,28 @@ async function changeSources(
   return rejected;
 }
 
-/** Writes one org's part of the batch inside the caller's transaction. */
-async function recordOrgBatch(
+/** What the orgs' parts of one batch gather for the end of its transaction and after. */
+interface BatchState {
+  outcomes: WriteOutcome[];
+  active: ActiveWorkspaces;
+  /** Every org's newly inserted activity records, for the rollups. */
+  insertedActivities: NewActivity[];
+}
+
+/**
+ * One org's writes that can be stored, keyed by their claim key: the first of each key, with the
+ * workspace it names resolved to its id. Answered here: writes naming a workspace the org does not
+ * have, and repeats of a key within the batch. Read before the batch's transaction begins, so
+ * the transaction holds only the claims, the records and their side effects: the read takes no
+ * lock either way (an alias that an administrator moves in between is found as it was, inside
+ * the transaction too), and workspaces are never removed.
+ */
+async function storableWrites(
   db: Kysely<Database>,
   orgId: string,
   items: Item[],
   outcomes: WriteOutcome[],
-  active: ActiveWorkspaces,
-): Promise<void> {
+): Promise<Map<string, Item>> {
   // 1. Writes naming a workspace that does not exist are rejected before anything is claimed;
   // the others name the workspace by its id, whether they used its id or its UUID alias.
   const names = [...new Set(items.map((item) => workspaceOf(item.write)).filter((name) => name !== null))];
@@ -215,7 +241,17 @@ async function recordOrgBatch(
     if (firsts.has(key)) outcomes[item.index] = { status: 'duplicate' };
     else firsts.set(key, item);
   }
+  return firsts;
+}
 
+/** Writes one org's part of the batch inside the caller's transaction. */
+async function recordOrgBatch(
+  db: Kysely<Database>,
+  orgId: string,
+  firsts: Map<string, Item>,
+  group: BatchState,
+): Promise<void> {
+  const { outcomes, active } = group;
   // 3. Claim the keys; those already claimed are duplicates.
   const claimed = await claimKeys(
     db,
@@ -246,11 +282,13 @@ async function recordOrgBatch(
     [...kinds.execution, ...alone].map(({ write }) => write),
   );
 
-  // 6. The records themselves; of several writes to one record, the newest wins.
-  await insertActivities(
+  // 6. The records themselves; of several writes to one record, the newest wins. The activity
+  // records' rollups are added by recordBatch, last.
+  const inserted = await insertActivityRecords(
     db,
     activities.map((write) => activityRow(orgId, write.record)),
   );
+  for (const row of inserted) group.insertedActivities.push(row);
   const executions = newestPerRecord([...kinds.execution, ...alone], (write) => write.record.id);
   await upsertExecutions(
     db,
@@ -302,11 +340,19 @@ export async function recordBatch(
   }
   const active: ActiveWorkspaces = new Map();
   if (byOrg.size > 0) {
+    const orgs = [...byOrg.keys()].sort(byString);
+    const storable = new Map<string, Map<string, Item>>();
+    for (const orgId of orgs)
+      storable.set(orgId, await storableWrites(db, orgId, byOrg.get(orgId)!, outcomes));
+    const group: BatchState = { outcomes, active, insertedActivities: [] };
     await db.transaction().execute(async (trx) => {
-      for (const orgId of [...byOrg.keys()].sort(byString))
-        await recordOrgBatch(trx, orgId, byOrg.get(orgId)!, outcomes, active);
+      for (const orgId of orgs) await recordOrgBatch(trx, orgId, storable.get(orgId)!, group);
+      // The activity rollups last, in one statement for every org: their rows (an org's current
+      // hour and day) are what concurrent writers wait for, and they stay locked until the commit.
+      await addToActivityRollups(trx, rollupCells(group.insertedActivities));
     });
   }
+  options.onCommitted?.();
   await touchWorkspaces(db, active).catch((error: unknown) => options.onTouchFailed?.(error));
   return outcomes;
 }
