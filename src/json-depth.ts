@@ -31,14 +31,18 @@ const wellFormed = (text: string) => (text as unknown as { isWellFormed(): boole
  * The three checks above in one walk that allocates nothing: ingestion runs it on every event, so
  * it must cost next to nothing on the valid ones. Its recursion stops at `maxDepth`, so it is as
  * safe as `tooDeepPath` on input of any depth. Use the path functions to say where.
+ *
+ * `strings: false` checks the depth alone, for a value parsed from JSON text with no `\u` in it
+ * (mayHoldUnstorableStrings): its strings cannot hold NUL or a lone surrogate.
  */
-export function unstorableJson(value: unknown, maxDepth: number): UnstorableJson | null {
+export function unstorableJson(value: unknown, maxDepth: number, strings = true): UnstorableJson | null {
   let found: UnstorableJson | null = null;
   const note = (kind: UnstorableJson) => {
     // Depth wins over NUL, NUL over surrogates, as when the checks run one after the other.
     if (found === null || kind === 'too_deep' || (kind === 'nul' && found === 'lone_surrogate')) found = kind;
   };
   const text = (string: string) => {
+    if (!strings) return;
     if (string.includes('\u0000')) note('nul');
     else if (!wellFormed(string)) note('lone_surrogate');
   };
@@ -66,4 +70,16 @@ export function unstorableJson(value: unknown, maxDepth: number): UnstorableJson
   };
   walk(value, 0);
   return found;
+}
+
+/**
+ * Whether JSON text decoded from UTF-8 can parse to strings holding NUL or a lone surrogate: only
+ * through a `\u` escape. JSON refuses a raw control character in a string, and decoding UTF-8
+ * never yields a lone surrogate (an ill-formed sequence becomes U+FFFD). `\\u` (an escaped
+ * backslash before a u) is counted too, which only costs the full check. Batches without escapes,
+ * the usual ones, then skip a check of every string and key: 2.3 → 0.9 ms of CPU per 1,000 of the
+ * benchmark's events, for a scan costing 0.02.
+ */
+export function mayHoldUnstorableStrings(utf8Text: string): boolean {
+  return utf8Text.includes('\\u');
 }

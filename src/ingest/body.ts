@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { TallyError } from '../errors.js';
 import { INGEST_DECODED_BODY_LIMIT, INGEST_MAX_EVENTS, INGEST_RAW_BODY_LIMIT } from '../http/limits.js';
+import { mayHoldUnstorableStrings } from '../json-depth.js';
 import type { IngestGate } from './back-pressure.js';
 
 // The limits themselves live with every other request limit (src/http/limits.ts).
@@ -92,16 +93,19 @@ export function decodedBodyOf(request: FastifyRequest, gate: IngestGate): Buffer
 
 /**
  * The events of the body, in order, and whether the request carries one event (a structured one,
- * or an object sent as application/json) rather than a batch; throws 400/413 when the request as
- * a whole is unusable.
+ * or an object sent as application/json) rather than a batch, and whether its strings need
+ * checking for what PostgreSQL cannot store; throws 400/413 when the request as a whole is
+ * unusable.
  */
 export function parseEvents(
   decoded: Buffer,
   mode: Exclude<ContentMode, 'binary'>,
-): { events: unknown[]; single: boolean } {
+): { events: unknown[]; single: boolean; checkStrings: boolean } {
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(decoded.toString('utf8'));
+    text = decoded.toString('utf8');
+    parsed = JSON.parse(text);
   } catch {
     throw new TallyError('bad_request', 'The body is not valid JSON');
   }
@@ -121,5 +125,5 @@ export function parseEvents(
       `A batch holds at most ${MAX_EVENTS} events (got ${events.length})`,
     );
   }
-  return { events, single: !isArray };
+  return { events, single: !isArray, checkStrings: mayHoldUnstorableStrings(text) };
 }

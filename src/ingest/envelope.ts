@@ -17,11 +17,19 @@ export interface Envelope {
 
 const JSON_CONTENT = /^application\/(.+\+)?json(\s*;.*)?$/i;
 
-export function readEnvelope(value: unknown, receivedAt: Date): { envelope?: Envelope; errors: string[] } {
+/**
+ * The event's envelope, or why it cannot be stored. `checkStrings: false` only for events parsed
+ * from text that cannot hold NUL or a lone surrogate (mayHoldUnstorableStrings).
+ */
+export function readEnvelope(
+  value: unknown,
+  receivedAt: Date,
+  checkStrings = true,
+): { envelope?: Envelope; errors: string[] } {
   if (!isObject(value)) return { errors: ['event: must be a JSON object'] };
   // Deeper JSON would overflow the stack of the code that walks or stores it; PostgreSQL text and
   // jsonb cannot hold NUL, nor json a lone surrogate. The event is rejected whole, on its own.
-  switch (unstorableJson(value, MAX_JSON_DEPTH)) {
+  switch (unstorableJson(value, MAX_JSON_DEPTH, checkStrings)) {
     case 'too_deep':
       return { errors: [`event: must not nest deeper than ${MAX_JSON_DEPTH} levels`] };
     case 'nul':

@@ -93,9 +93,9 @@ export async function ingestRoutes(
 async function readBatch(request: FastifyRequest, gate: IngestGate, deps: AppDeps) {
   const mode = contentMode(request.headers);
   const decoded = decodedBodyOf(request, gate);
-  const { events, single } =
+  const { events, single, checkStrings } =
     mode === 'binary'
-      ? { events: [readBinaryEvent(request.headers, decoded)], single: true }
+      ? { events: [readBinaryEvent(request.headers, decoded)], single: true, checkStrings: true }
       : parseEvents(decoded, mode);
 
   // After the body is read: a malformed request is a 400 whoever sends it (the contract's order).
@@ -107,7 +107,7 @@ async function readBatch(request: FastifyRequest, gate: IngestGate, deps: AppDep
   const sent: (SentWrite & { orgId: string })[] = [];
   const knownOrgs = new Map<string, boolean>();
   for (const [index, value] of events.entries()) {
-    const { envelope, errors } = readEnvelope(value, receivedAt);
+    const { envelope, errors } = readEnvelope(value, receivedAt, checkStrings);
     const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : null;
     if (!envelope) {
       rejected.push({ index, id, errors });
