@@ -77,8 +77,8 @@ export function unstorableJson(value: unknown, maxDepth: number, strings = true)
  * through a `\u` escape. JSON refuses a raw control character in a string, and decoding UTF-8
  * never yields a lone surrogate (an ill-formed sequence becomes U+FFFD). `\\u` (an escaped
  * backslash before a u) is counted too, which only costs the full check. Batches without escapes,
- * the usual ones, then skip a check of every string and key: 2.3 → 0.9 ms of CPU per 1,000 of the
- * benchmark's events, for a scan costing 0.02.
+ * the usual ones, then skip a check of every string and key: 1.6–1.7 → 0.85–0.9 ms of CPU per
+ * 1,000 of the benchmark's events, for a scan costing 0.03 (bench/json-walk-cost.ts).
  */
 export function mayHoldUnstorableStrings(utf8Text: string): boolean {
   return utf8Text.includes('\\u');
