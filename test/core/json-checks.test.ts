@@ -44,6 +44,7 @@ it('stops at the depth limit on input far deeper than the stack', () => {
   let deep: unknown = 'leaf';
   for (let i = 0; i < 100_000; i += 1) deep = [deep];
   expect(unstorableJson(deep, 64)).toBe('too_deep');
+  expect(unstorableJson(deep, 64, false)).toBe('too_deep');
   expect(unstorableJson({ a: ['ok', { b: 'fine' }] }, 64)).toBeNull();
 });
 
