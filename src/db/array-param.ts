@@ -104,13 +104,18 @@ export function plainParameters(parameters: readonly unknown[]): unknown[] {
   return parameters.map((value) => (value instanceof ArrayParam ? value.plainValues() : value));
 }
 
-/** Bytes of an element after its 4-byte length (null elements have none). */
+/**
+ * Bytes of an element after its 4-byte length (null elements have none); for text, room enough:
+ * a UTF-16 code unit is at most three bytes of UTF-8. Measuring each string exactly first
+ * (Buffer.byteLength) was a second pass over it, as long as writing it; the buffer is cut to
+ * what was written instead.
+ */
 function elementBytes(type: ElementType, value: unknown): number {
   switch (type) {
     case 'text':
-      return Buffer.byteLength(value as string, 'utf8');
+      return 3 * (value as string).length;
     case 'jsonb':
-      return 1 + Buffer.byteLength(value as string, 'utf8');
+      return 1 + 3 * (value as string).length;
     case 'timestamptz':
     case 'int8':
     case 'float8':
@@ -150,7 +155,7 @@ export function binaryArray(type: ElementType, values: readonly unknown[]): Buff
     }
     at = writeElement(buffer, at, type, value);
   }
-  return buffer;
+  return at === size ? buffer : buffer.subarray(0, at);
 }
 
 function writeElement(buffer: Buffer, at: number, type: ElementType, value: unknown): number {

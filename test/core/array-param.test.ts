@@ -134,6 +134,31 @@ it('goes to pg as a Buffer in binary format, and to PGlite as the plain values',
   expect(JSON.stringify(arrayParam('int8', [1, -(2 ** 62)]))).toBe('[1,"-4611686018427387904"]');
 });
 
+it('writes text of every UTF-8 width, up to three bytes per UTF-16 unit, into a buffer cut to fit', () => {
+  // The header (20 bytes), then each element's length and bytes.
+  const element = (text: string) => {
+    const bytes = Buffer.from(text, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeInt32BE(bytes.length);
+    return Buffer.concat([length, bytes]);
+  };
+  const header = (count: number) => {
+    const buffer = Buffer.alloc(20);
+    buffer.writeInt32BE(1, 0);
+    buffer.writeInt32BE(0, 4);
+    buffer.writeInt32BE(25, 8);
+    buffer.writeInt32BE(count, 12);
+    buffer.writeInt32BE(1, 16);
+    return buffer;
+  };
+  for (const values of [['中文字'], ['a', 'é', '中', '🎉', '\ud800'], ['ascii only', '']]) {
+    // A lone surrogate is written as U+FFFD, as Buffer.from writes it (PostgreSQL's text never sees one).
+    expect(binaryArray('text', values)).toEqual(
+      Buffer.concat([header(values.length), ...values.map(element)]),
+    );
+  }
+});
+
 it('refuses what its element type cannot hold instead of storing something else', () => {
   expect(() => binaryArray('int4', [1.5])).toThrow(RangeError);
   expect(() => binaryArray('int4', [2 ** 31])).toThrow(RangeError);
