@@ -1,9 +1,10 @@
 // The one writer of activity records, used by ingestion and by self-recording alike. It keeps the
 // hourly and daily rollups (migration 0002) in step, in the same transaction: the insert reports
 // which rows were actually new (a duplicate delivery never counts twice), this process sums those
-// rows per rollup key, and one more statement adds the sums to the three rollup tables. Summing here rather than in SQL
-// keeps PostgreSQL's share of a batch close to the bare insert: a SQL aggregate over the inserted
-// rows (each expanded to four scope/grain rows) cost about as much again as the insert itself.
+// rows per rollup key, and one more statement adds the sums to the three rollup tables. Summing
+// here rather than in SQL keeps PostgreSQL's share of a batch close to the bare insert: a SQL
+// aggregate over the inserted rows (each expanded to four scope/grain rows) cost about as much
+// again as the insert itself.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { type ArrayParam, arrayParam, columnParam, type ElementType } from '../../db/array-param.js';
 import { asOneStatement } from '../../db/one-statement.js';
@@ -155,9 +156,9 @@ function rollupSums(cells: readonly RollupCell[]): RollupSum[] {
 }
 
 /**
- * The statement adding the sums to their rollup rows. Rows are written in key order, so concurrent writers of one
- * org take their row locks in the same order and cannot deadlock; the workspace scope id is built
- * by the same json_build_array as the migration's backfill.
+ * The statement adding the sums to their rollup rows. Rows are written in key order, so concurrent
+ * writers of one org take their row locks in the same order and cannot deadlock; the workspace
+ * scope id is built by the same json_build_array as the migration's backfill.
  */
 function activityRollupInserts(cells: readonly RollupCell[]): RawBuilder<unknown>[] {
   const sums = rollupSums(cells);
