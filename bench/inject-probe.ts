@@ -4,6 +4,9 @@
 // Fastify route (bench/service-floor.ts's work). The difference is what Tally adds per request.
 //
 //   node dist-bench/bench/inject-probe.js --database-url URL --only cursor [--requests 3000]
+//     [--profile FILE]  a V8 CPU profile (.cpuprofile) of Tally's measured requests alone
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -24,6 +27,7 @@ const { values } = parseArgs({
     scale: { type: 'string', default: '0.01' },
     only: { type: 'string', default: 'cursor' },
     which: { type: 'string', default: 'both' },
+    profile: { type: 'string' },
   },
 });
 const url = values['database-url']!;
@@ -86,9 +90,15 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
-async function run(label: string, send: () => Promise<{ statusCode: number; body: string }>) {
+// Profiles Tally's measured requests of the last round (not start-up, warm-up or the bare route).
+const inspector = values.profile ? new Session() : null;
+inspector?.connect();
+await inspector?.post('Profiler.enable');
+
+async function run(label: string, profiled: boolean, send: () => Promise<{ statusCode: number; body: string }>) {
   for (let i = 0; i < Math.min(500, count); i += 1) await send();
   sent.clear();
+  if (profiled) await inspector?.post('Profiler.start');
   const start = process.cpuUsage();
   const t0 = performance.now();
   let bytes = 0;
@@ -99,6 +109,10 @@ async function run(label: string, send: () => Promise<{ statusCode: number; body
     bytes += response.body.length;
   }
   const used = process.cpuUsage(start);
+  if (profiled && inspector) {
+    const { profile } = await inspector.post('Profiler.stop');
+    writeFileSync(values.profile!, JSON.stringify(profile));
+  }
   const ms = (used.user + used.system) / 1000 / count;
   process.stdout.write(
     `${label}: ${ms.toFixed(3)} ms CPU per request, ${((performance.now() - t0) / count).toFixed(3)} ms wall, ${Math.round(bytes / count)} chars\n`,
@@ -107,12 +121,12 @@ async function run(label: string, send: () => Promise<{ statusCode: number; body
 }
 for (let round = 0; round < 3; round += 1) {
   if (values.which !== 'bare')
-    await run('tally', () => {
+    await run('tally', round === 2 && inspector !== null, () => {
       const spec = scenario.next();
       return app.inject({ method: 'GET', url: spec.path, headers: spec.headers });
     });
   if (values.which !== 'tally')
-    await run('bare fastify', () => bare.inject({ method: 'GET', url: '/floor' }));
+    await run('bare fastify', false, () => bare.inject({ method: 'GET', url: '/floor' }));
 }
 await app.close();
 await database.close();

@@ -4,9 +4,10 @@
 // a record winning whatever the arrival order, and one transaction per batch (a failure leaves no
 // claim, so the retry is stored, not a duplicate). Then group commit (group-commit.ts): batches
 // waiting for a lane share one transaction, each answered its own outcomes, a batch the
-// database refuses fails alone, and a batch resending a key that a group in the database is
-// claiming waits for it in the process, not in PostgreSQL, while other batches go in beside it,
-// and a writer is free for the next group as soon as its group has committed.
+// database refuses fails alone, a write resending a key that a group in the database is
+// claiming waits for it in the process, not in PostgreSQL, while the rest of its batch and other
+// batches go in beside it (and is answered a duplicate only where the next group would answer
+// so), and a writer is free for the next group as soon as its group has committed.
 import { type RawBuilder, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withRollups } from '../../src/ledger/activity/rollup-table.js';
@@ -143,6 +144,12 @@ async function claims(orgId: string) {
     .where('org_id', '=', orgId)
     .execute();
   return rows.map((row) => row.event_id).sort();
+}
+
+async function activitiesIn(orgId: string): Promise<number> {
+  const result = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM activities WHERE org_id = ${orgId}`.execute(t.db);
+  return result.rows[0]!.n;
 }
 
 /** A stored row of `table`, by org and id. */
@@ -446,7 +453,7 @@ describe('GroupCommit', () => {
 
   // PostgreSQL alone: PGlite has one connection, so nothing can hold a claim open beside a writer.
   it.runIf(testDatabaseKind() === 'postgres')(
-    'keeps a batch resending a key that a group in the database claims until it commits; others go in beside it',
+    'holds back a write resending a key that a group in the database claims until it commits; the rest of its batch goes in at once',
     async () => {
       const { orgId, workspaceId } = await newWorkspace();
       const writer = new GroupCommit(t.db, 2);
@@ -471,6 +478,8 @@ describe('GroupCommit', () => {
           new Promise((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5_000)),
         ]);
         expect(beside).toEqual([{ status: 'stored' }]);
+        // The retry's other write is already committed; the batch is answered once a's group is.
+        await waitFor(async () => (await claims(orgId)).includes(retry.key.eventId));
         expect(settled).toEqual([]);
         expect(await lockWaiters()).toBe(1);
       } finally {
@@ -480,6 +489,79 @@ describe('GroupCommit', () => {
       expect(await again).toEqual([{ status: 'duplicate' }, { status: 'stored' }]);
       expect(settled).toEqual(['first', 'again']);
       expect(await claims(orgId)).toEqual([a, retry, other].map((write) => write.key.eventId).sort());
+      // Only the first send of a's key was stored.
+      expect(await rowOf('activities', orgId, a.record.id)).toBeDefined();
+      expect(await activitiesIn(orgId)).toBe(3);
+    },
+  );
+
+  // PostgreSQL alone, as above. A held-back write is answered a duplicate only where the next
+  // group would answer so; otherwise it is written after the group, as a write of its own.
+  it.runIf(testDatabaseKind() === 'postgres')(
+    'writes a held-back key after its group when that group rejected it or named another workspace',
+    async () => {
+      const { orgId, workspaceId } = await newWorkspace();
+      const writer = new GroupCommit(t.db, 2);
+      const held = activity(workspaceId);
+      const rejected = activity('no-such-workspace');
+      const elsewhere = activity(workspaceId);
+      const blocker = await holdOpen(
+        sql`INSERT INTO ingested_events (org_id, source, event_id)
+          VALUES (${orgId}, ${held.key.source}, ${held.key.eventId})`,
+      );
+      const first = writer.record(inOrg(orgId, [held, rejected, elsewhere]));
+      await waitFor(async () => (await lockWaiters()) === 1);
+      const resent = writer.record(
+        inOrg(orgId, [
+          // Rejected in the group (no claim kept): stored now, as it would be after the group.
+          { ...rejected, record: { ...rejected.record, workspace_id: workspaceId } },
+          // Stored in the group, resent naming a workspace the org does not have: rejected, as
+          // the next group would answer it, not a duplicate.
+          { ...elsewhere, record: { ...elsewhere.record, workspace_id: 'no-such-workspace' } },
+          // Stored in the group, resent as it was: a duplicate.
+          held,
+        ]),
+      );
+      await blocker.release();
+      expect(await first).toEqual([
+        { status: 'stored' },
+        { status: 'rejected', reason: { code: 'unknown_workspace', orgId, workspace: 'no-such-workspace' } },
+        { status: 'stored' },
+      ]);
+      expect(await resent).toEqual([
+        { status: 'stored' },
+        { status: 'rejected', reason: { code: 'unknown_workspace', orgId, workspace: 'no-such-workspace' } },
+        { status: 'duplicate' },
+      ]);
+      expect(await claims(orgId)).toEqual(
+        [held, rejected, elsewhere].map((write) => write.key.eventId).sort(),
+      );
+    },
+  );
+
+  // PostgreSQL alone, as above. A source change reads the execution it changes, so its batch is
+  // never answered as if part of it came after the group and part before: it waits whole.
+  it.runIf(testDatabaseKind() === 'postgres')(
+    'keeps a whole batch back when it changes a source and resends a key the group in the database claims',
+    async () => {
+      const { orgId, workspaceId } = await newWorkspace();
+      const writer = new GroupCommit(t.db, 2);
+      const created = execution(workspaceId);
+      const blocker = await holdOpen(
+        sql`INSERT INTO ingested_events (org_id, source, event_id)
+          VALUES (${orgId}, ${created.key.source}, ${created.key.eventId})`,
+      );
+      const first = writer.record(inOrg(orgId, [created]));
+      await waitFor(async () => (await lockWaiters()) === 1);
+      // The creation resent, and the archive of that execution: split, the archive would go in
+      // now and not find the execution the group is writing.
+      const resent = writer.record(
+        inOrg(orgId, [created, sourceChange(workspaceId, created.record.id, 'archived', at(1))]),
+      );
+      await blocker.release();
+      expect(await first).toEqual([{ status: 'stored' }]);
+      expect(await resent).toEqual([{ status: 'duplicate' }, { status: 'stored' }]);
+      expect(await storedExecution(orgId, created.record.id)).toMatchObject({ source: 'archived' });
     },
   );
 

@@ -15,14 +15,15 @@
 // archive in one batch finds an execution another batch of the group creates, as it would had
 // that batch committed first).
 // When a group's transaction fails, each of its batches is written again alone, so a batch that
-// the database refuses fails only its own request. A batch that resends a key a running group is
+// the database refuses fails only its own request. A write that resends a key a running group is
 // claiming waits for that group here rather than on PostgreSQL's unique index (schedule()), so
-// the writers work side by side (docs/decisions.md, "Group commit").
+// the writers work side by side, and the rest of its batch goes in at once (docs/decisions.md,
+// "Group commit" and "A resent key no longer holds its batch back").
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ROWS_PER_STATEMENT } from '../activity/insert.js';
-import { keyString } from './claims.js';
 import { type RecordOptions, recordBatch } from './record-batch.js';
+import { claimOf, type HeldWrite, type Member, SplitBatch, settleHeld, splittable } from './split-batch.js';
 import type { OrgWrite, WriteOutcome } from './types.js';
 
 /**
@@ -33,16 +34,13 @@ import type { OrgWrite, WriteOutcome } from './types.js';
  */
 export const MAX_GROUP_WRITES = ROWS_PER_STATEMENT;
 
-interface Member {
-  writes: readonly OrgWrite[];
-  /** The writes' claim keys (org and key), to keep them out of groups that would wait on them. */
-  keys: readonly string[];
-  options: RecordOptions;
-  resolve: (outcomes: WriteOutcome[]) => void;
-  reject: (error: unknown) => void;
+/** A group in the database: the claim keys it writes, and the writes held back on them. */
+interface RunningGroup {
+  keys: ReadonlySet<string>;
+  /** Every member splittable: a batch may be answered as if part of it came after this group. */
+  splittable: boolean;
+  held: HeldWrite[];
 }
-
-const claimOf = ({ orgId, write }: OrgWrite): string => `${orgId}\u0000${keyString(write.key)}`;
 
 /** Tells the group's writer and each of its callers that the group has committed. */
 function committed(members: readonly Member[], onCommitted: () => void): void {
@@ -51,8 +49,8 @@ function committed(members: readonly Member[], onCommitted: () => void): void {
 }
 
 export class GroupCommit {
-  /** The claim keys of each group in the database. */
-  private readonly running = new Set<ReadonlySet<string>>();
+  /** The groups in the database. */
+  private readonly running = new Set<RunningGroup>();
   /** Batches waiting for a lane, in arrival order. */
   private waiting: Member[] = [];
 
@@ -67,19 +65,19 @@ export class GroupCommit {
     return new Promise((resolve, reject) => {
       // With one lane no group starts beside another, so there is nothing to keep apart.
       const keys = this.lanes > 1 ? writes.map(claimOf) : [];
-      this.waiting.push({ writes, keys, options, resolve, reject });
+      this.waiting.push({ writes, keys, splittable: splittable(writes), options, resolve, reject });
       this.schedule();
     });
   }
 
   /**
    * Starts groups on the free lanes. A group takes the waiting batches in arrival order, but not
-   * one that sends a key a group in the database is claiming: its claim would wait in PostgreSQL
-   * for that transaction to end (the unique index cannot tell a duplicate from a new key before
-   * then), and the writers would take turns instead of working side by side. Retries of a batch
-   * whose answer was lost are the usual duplicates, and they arrive while it is still being
-   * written. Such a batch goes in the first group after that one has committed, where its key is
-   * a plain duplicate (or new again, had it rolled back).
+   * a write whose key a group in the database is claiming: its claim would wait in PostgreSQL for
+   * that transaction to end (the unique index cannot tell a duplicate from a new key before then),
+   * and the writers would take turns instead of working side by side. Retries of a batch whose
+   * answer was lost are the usual duplicates, and they arrive while it is still being written.
+   * Such a write is held back until that group is done (heldBack) and the rest of its batch goes
+   * in now.
    */
   private schedule(): void {
     while (this.running.size < this.lanes && this.waiting.length > 0) {
@@ -89,17 +87,25 @@ export class GroupCommit {
       const left: Member[] = [];
       for (const member of this.waiting) {
         const fits = members.length === 0 || writes + member.writes.length <= MAX_GROUP_WRITES;
-        if (fits && !this.claimedByRunning(member)) {
-          members.push(member);
-          writes += member.writes.length;
-          for (const key of member.keys) keys.add(key);
-        } else {
+        if (!fits) {
           left.push(member);
+          continue;
         }
+        const now = this.withoutRunningKeys(member);
+        if (now === 'wait') left.push(member);
+        if (now === 'wait' || now === null) continue;
+        members.push(now);
+        writes += now.writes.length;
+        for (const key of now.keys) keys.add(key);
       }
-      if (members.length === 0) return;
       this.waiting = left;
-      this.running.add(keys);
+      if (members.length === 0) return;
+      const group: RunningGroup = {
+        keys,
+        splittable: members.every((member) => member.splittable),
+        held: [],
+      };
+      this.running.add(group);
       // The lane is free once the group has committed: its keys are then plain duplicates, and
       // what follows the commit (workspaces' last activity) goes beside the next group. Not with
       // one lane (PGlite, one connection): the next group's transaction would hold the
@@ -108,24 +114,71 @@ export class GroupCommit {
       const free = () => {
         if (freed) return;
         freed = true;
-        this.running.delete(keys);
+        this.running.delete(group);
         this.schedule();
       };
-      void this.write(members, this.lanes > 1 ? free : () => {}).finally(free);
+      void this.write(members, this.lanes > 1 ? free : () => {})
+        .catch(() => null)
+        .then((outcomes) => {
+          free();
+          this.heldBack(group, members, outcomes);
+        });
     }
   }
 
-  private claimedByRunning(member: Member): boolean {
-    for (const keys of this.running) for (const key of member.keys) if (keys.has(key)) return true;
-    return false;
+  /**
+   * The member as it can go into a group now: itself when no group in the database claims any of
+   * its keys; otherwise its other writes (null if none), the rest held on the groups claiming
+   * them; or 'wait', the whole batch, when it or such a group is not splittable. With one lane
+   * nothing runs beside a new group, and members carry no keys.
+   */
+  private withoutRunningKeys(member: Member): Member | null | 'wait' {
+    let held: { index: number; group: RunningGroup }[] | null = null;
+    for (const [index, key] of member.keys.entries()) {
+      for (const group of this.running) {
+        if (!group.keys.has(key)) continue;
+        if (!member.splittable || !group.splittable) return 'wait';
+        held ??= [];
+        held.push({ index, group });
+        break;
+      }
+    }
+    if (held === null) return member;
+    const batch = new SplitBatch(member);
+    const isHeld = new Set<number>();
+    for (const { index, group } of held) {
+      isHeld.add(index);
+      group.held.push({ batch, index, write: member.writes[index]!, key: member.keys[index]! });
+    }
+    const rest = member.writes.map((_, index) => index).filter((index) => !isHeld.has(index));
+    return rest.length === 0 ? null : batch.part(rest);
   }
 
-  private async write(members: Member[], onCommitted: () => void): Promise<void> {
+  /**
+   * Once a group is done, the writes held back on it: answered where they can be (settleHeld),
+   * the others back at the head of the queue, written as any other.
+   */
+  private heldBack(group: RunningGroup, members: readonly Member[], outcomes: WriteOutcome[] | null): void {
+    if (group.held.length === 0) return;
+    const again = settleHeld(group.held, members, outcomes);
+    if (again.length === 0) return;
+    this.waiting.unshift(...again);
+    this.schedule();
+  }
+
+  /** Writes the group and answers its members; the group's outcomes, or null if it failed. */
+  private async write(members: Member[], onCommitted: () => void): Promise<WriteOutcome[] | null> {
     if (members.length === 1) {
       const [only] = members as [Member];
       const options = { ...only.options, onCommitted: () => committed(members, onCommitted) };
-      await recordBatch(this.db, only.writes, options).then(only.resolve, only.reject);
-      return;
+      try {
+        const outcomes = await recordBatch(this.db, only.writes, options);
+        only.resolve(outcomes);
+        return outcomes;
+      } catch (error) {
+        only.reject(error);
+        return null;
+      }
     }
     let outcomes: WriteOutcome[];
     try {
@@ -144,12 +197,13 @@ export class GroupCommit {
       for (const member of members) {
         await recordBatch(this.db, member.writes, member.options).then(member.resolve, member.reject);
       }
-      return;
+      return null;
     }
     let offset = 0;
     for (const member of members) {
       member.resolve(outcomes.slice(offset, offset + member.writes.length));
       offset += member.writes.length;
     }
+    return outcomes;
   }
 }
