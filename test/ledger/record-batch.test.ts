@@ -370,6 +370,21 @@ async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Pr
   }
 }
 
+/**
+ * Starts writing `writes` while another transaction holds the first one's claim open, so their
+ * group waits in PostgreSQL (a lock waiter) until `release` rolls that transaction back.
+ */
+async function writeBehindOpenClaim(writer: GroupCommit, orgId: string, writes: LedgerWrite[]) {
+  const [first] = writes as [LedgerWrite];
+  const blocker = await holdOpen(
+    sql`INSERT INTO ingested_events (org_id, source, event_id)
+      VALUES (${orgId}, ${first.key.source}, ${first.key.eventId})`,
+  );
+  const answer = writer.record(inOrg(orgId, writes));
+  await waitFor(async () => (await lockWaiters()) === 1);
+  return { answer, release: blocker.release };
+}
+
 describe('GroupCommit', () => {
   it('writes the batches waiting for a lane in one transaction and answers each its own outcomes', async () => {
     const { orgId, workspaceId } = await newWorkspace();
@@ -461,13 +476,9 @@ describe('GroupCommit', () => {
       const retry = activity(workspaceId);
       const other = activity(workspaceId);
       // Another transaction holds a's claim open, so the group writing a waits in the database.
-      const blocker = await holdOpen(
-        sql`INSERT INTO ingested_events (org_id, source, event_id)
-          VALUES (${orgId}, ${a.key.source}, ${a.key.eventId})`,
-      );
+      const blocked = await writeBehindOpenClaim(writer, orgId, [a]);
       const settled: string[] = [];
-      const first = writer.record(inOrg(orgId, [a])).finally(() => settled.push('first'));
-      await waitFor(async () => (await lockWaiters()) === 1);
+      const first = blocked.answer.finally(() => settled.push('first'));
       // a's key again (a lost answer's retry): it would wait on the same claim in PostgreSQL.
       const again = writer
         .record(inOrg(orgId, [{ ...a, record: { ...a.record, id: uid('activity') } }, retry]))
@@ -483,7 +494,7 @@ describe('GroupCommit', () => {
         expect(settled).toEqual([]);
         expect(await lockWaiters()).toBe(1);
       } finally {
-        await blocker.release();
+        await blocked.release();
       }
       expect(await first).toEqual([{ status: 'stored' }]);
       expect(await again).toEqual([{ status: 'duplicate' }, { status: 'stored' }]);
@@ -505,12 +516,7 @@ describe('GroupCommit', () => {
       const held = activity(workspaceId);
       const rejected = activity('no-such-workspace');
       const elsewhere = activity(workspaceId);
-      const blocker = await holdOpen(
-        sql`INSERT INTO ingested_events (org_id, source, event_id)
-          VALUES (${orgId}, ${held.key.source}, ${held.key.eventId})`,
-      );
-      const first = writer.record(inOrg(orgId, [held, rejected, elsewhere]));
-      await waitFor(async () => (await lockWaiters()) === 1);
+      const first = await writeBehindOpenClaim(writer, orgId, [held, rejected, elsewhere]);
       const resent = writer.record(
         inOrg(orgId, [
           // Rejected in the group (no claim kept): stored now, as it would be after the group.
@@ -522,8 +528,8 @@ describe('GroupCommit', () => {
           held,
         ]),
       );
-      await blocker.release();
-      expect(await first).toEqual([
+      await first.release();
+      expect(await first.answer).toEqual([
         { status: 'stored' },
         { status: 'rejected', reason: { code: 'unknown_workspace', orgId, workspace: 'no-such-workspace' } },
         { status: 'stored' },
@@ -547,19 +553,14 @@ describe('GroupCommit', () => {
       const { orgId, workspaceId } = await newWorkspace();
       const writer = new GroupCommit(t.db, 2);
       const created = execution(workspaceId);
-      const blocker = await holdOpen(
-        sql`INSERT INTO ingested_events (org_id, source, event_id)
-          VALUES (${orgId}, ${created.key.source}, ${created.key.eventId})`,
-      );
-      const first = writer.record(inOrg(orgId, [created]));
-      await waitFor(async () => (await lockWaiters()) === 1);
+      const first = await writeBehindOpenClaim(writer, orgId, [created]);
       // The creation resent, and the archive of that execution: split, the archive would go in
       // now and not find the execution the group is writing.
       const resent = writer.record(
         inOrg(orgId, [created, sourceChange(workspaceId, created.record.id, 'archived', at(1))]),
       );
-      await blocker.release();
-      expect(await first).toEqual([{ status: 'stored' }]);
+      await first.release();
+      expect(await first.answer).toEqual([{ status: 'stored' }]);
       expect(await resent).toEqual([{ status: 'duplicate' }, { status: 'stored' }]);
       expect(await storedExecution(orgId, created.record.id)).toMatchObject({ source: 'archived' });
     },
