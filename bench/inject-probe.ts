@@ -95,7 +95,11 @@ const inspector = values.profile ? new Session() : null;
 inspector?.connect();
 await inspector?.post('Profiler.enable');
 
-async function run(label: string, profiled: boolean, send: () => Promise<{ statusCode: number; body: string }>) {
+async function run(
+  label: string,
+  profiled: boolean,
+  send: () => Promise<{ statusCode: number; body: string }>,
+) {
   for (let i = 0; i < Math.min(500, count); i += 1) await send();
   sent.clear();
   if (profiled) await inspector?.post('Profiler.start');
