@@ -7,10 +7,31 @@
 // the same statements takes their locks in the same order.
 import { type RawBuilder, sql } from 'kysely';
 
-/** The statements as one (null for none; a single statement as it is). */
-export function asOneStatement(statements: readonly RawBuilder<unknown>[]): RawBuilder<unknown> | null {
-  if (statements.length === 0) return null;
-  if (statements.length === 1) return statements[0]!;
+/**
+ * A data-modifying statement whose result the caller reads: it becomes the WITH named `name`
+ * (a WITH holding a data-modifying statement must be at the top level, so it cannot be nested
+ * as it is), and `select` (reading `name`) becomes the statement's answer.
+ */
+export interface AnsweringPart<R> {
+  name: string;
+  statement: RawBuilder<unknown>;
+  select: RawBuilder<R>;
+}
+
+/**
+ * The statements as one (null for none; a single statement as it is). With `answering`, its
+ * select is the answer; without, the answer is one row of `1`. Every part runs, in an order fixed
+ * by the text, as above.
+ */
+export function asOneStatement<R = unknown>(
+  statements: readonly RawBuilder<unknown>[],
+  answering?: AnsweringPart<R>,
+): RawBuilder<R> | null {
+  if (!answering) {
+    if (statements.length === 0) return null;
+    if (statements.length === 1) return statements[0]! as RawBuilder<R>;
+  }
   const parts = statements.map((statement, index) => sql`${sql.raw(`s${index}`)} AS (${statement})`);
-  return sql`WITH ${sql.join(parts)} SELECT 1`;
+  if (answering) parts.push(sql`${sql.raw(answering.name)} AS (${answering.statement})`);
+  return sql<R>`WITH ${sql.join(parts)} ${answering ? answering.select : sql`SELECT 1`}`;
 }

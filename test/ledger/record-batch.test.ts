@@ -317,6 +317,38 @@ describe('recordBatch', () => {
       { status: 'stored' },
     ]);
   });
+
+  it('sends a batch of every record kind in five statements: three of them in its transaction', async () => {
+    const { orgId, workspaceId } = await newWorkspace();
+    const statements: string[] = [];
+    // Every statement of the write path goes through the Kysely instance it is given (BEGIN and
+    // COMMIT are the driver's own, so they are not counted).
+    const counted = t.db.withPlugin({
+      transformQuery: (args) => {
+        statements.push(args.node.kind);
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const run = execution(workspaceId);
+    const outcomes = await recordBatch(
+      counted,
+      inOrg(orgId, [
+        activity(workspaceId, T0, { user_id: 'user-2' }),
+        run,
+        aiUsage(workspaceId, uid('usage'), 'pending', T0),
+      ]),
+    );
+    expect(outcomes).toEqual([{ status: 'stored' }, { status: 'stored' }, { status: 'stored' }]);
+    // Workspace names (before the transaction); the claims; the records with the users and
+    // agents they name; the changes to existing users and agents with the rollups; the
+    // workspaces' last activity (after the commit).
+    expect(statements).toEqual(['SelectQueryNode', 'RawNode', 'RawNode', 'RawNode', 'RawNode']);
+    expect(await rowOf('users', orgId, 'user-2')).toMatchObject({ email: null });
+    expect(await rowOf('users', orgId, 'user-1')).toMatchObject({ email: 'user-1@example.test' });
+    expect(await rowOf('agents', orgId, 'agent-chat')).toMatchObject({ name: 'Agent agent-chat' });
+    expect(await storedExecution(orgId, run.record.id)).toMatchObject({ status: 'completed' });
+  });
 });
 
 /** The transaction that inserted each activity record (PostgreSQL's xmin), by record id. */

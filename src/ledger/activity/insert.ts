@@ -7,7 +7,7 @@
 // again as the insert itself.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { type ArrayParam, arrayParam, columnParam, type ElementType } from '../../db/array-param.js';
-import { asOneStatement } from '../../db/one-statement.js';
+import { type AnsweringPart, asOneStatement } from '../../db/one-statement.js';
 import type { Database, NewActivity } from '../../db/schema.js';
 import { bucketsParam, insightsRollupInserts } from '../insights/activity-rollups.js';
 import { type OutcomeSum, type RollupCell, rollupCells } from './rollup-cells.js';
@@ -74,6 +74,45 @@ export async function insertActivities(db: Kysely<Database>, rows: NewActivity[]
   return db.isTransaction ? write(db) : db.transaction().execute(write);
 }
 
+/** What an activity insert answers: how many rows were new, and their keys when some were not. */
+interface InsertAnswer {
+  inserted: number;
+  keys: string[] | null;
+}
+
+/**
+ * The insert of at most ROWS_PER_STATEMENT records as the answering part of a larger statement
+ * (../../db/one-statement.ts), skipping any whose (org_id, id) is already stored, and how to read
+ * the rows it inserted from its answer. Their rollups are the caller's to add in the same
+ * transaction (activityRollupStatements).
+ */
+export function activityInsertPart(rows: NewActivity[]): {
+  part: AnsweringPart<InsertAnswer>;
+  inserted(answer: InsertAnswer): NewActivity[];
+} {
+  const names = sql.join(COLUMNS.map(([name]) => sql.ref(name)));
+  const arrays = sql.join(
+    COLUMNS.map(([name, type]) => sql`${columnArray(rows, name, type)}::${sql.raw(type)}[]`),
+  );
+  return {
+    part: {
+      name: 'inserted',
+      statement: sql`
+        INSERT INTO activities (${names})
+        SELECT * FROM unnest(${arrays})
+        ON CONFLICT (org_id, id) DO NOTHING
+        RETURNING org_id, id`,
+      // The keys come back only when some row was skipped: the common case returns one number.
+      select: sql<InsertAnswer>`
+        SELECT count(*)::int AS inserted,
+          CASE WHEN count(*) < ${rows.length}
+            THEN coalesce(array_agg(org_id || chr(1) || id), ARRAY[]::text[]) END AS keys
+        FROM inserted`,
+    },
+    inserted: ({ keys }) => (keys === null ? rows : insertedRows(rows, new Set(keys))),
+  };
+}
+
 /**
  * Inserts records, skipping any whose (org_id, id) is already stored, and returns the rows it
  * inserted. Their rollups are the caller's to add in the same transaction (addToActivityRollups):
@@ -86,43 +125,28 @@ export async function insertActivityRecords(
 ): Promise<NewActivity[]> {
   const inserted: NewActivity[] = [];
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
-    const names = sql.join(COLUMNS.map(([name]) => sql.ref(name)));
-    const arrays = sql.join(
-      COLUMNS.map(([name, type]) => sql`${columnArray(chunk, name, type)}::${sql.raw(type)}[]`),
-    );
-    // The keys come back only when some row was skipped: the common case returns one number.
-    const result = await sql<{ inserted: number; keys: string[] | null }>`
-      WITH inserted AS (
-        INSERT INTO activities (${names})
-        SELECT * FROM unnest(${arrays})
-        ON CONFLICT (org_id, id) DO NOTHING
-        RETURNING org_id, id
-      )
-      SELECT count(*)::int AS inserted,
-        CASE WHEN count(*) < ${chunk.length}
-          THEN coalesce(array_agg(org_id || chr(1) || id), ARRAY[]::text[]) END AS keys
-      FROM inserted`.execute(db);
-    const keys = result.rows[0]!.keys;
-    if (keys === null) {
-      for (const row of chunk) inserted.push(row);
-    } else {
-      for (const row of insertedRows(chunk, new Set(keys))) inserted.push(row);
-    }
+    const { part, inserted: read } = activityInsertPart(rows.slice(start, start + ROWS_PER_STATEMENT));
+    const result = await asOneStatement([], part)!.execute(db);
+    for (const row of read(result.rows[0]!)) inserted.push(row);
   }
   return inserted;
 }
 
 /**
- * Adds cells to the three activity rollup tables, in one statement (../../db/one-statement.ts;
- * the benchmark's fold-cost probe calls it too). Each upsert locks its rows in key order, and
- * every writer's statement runs them in the same order: writers cannot deadlock on them.
+ * The statements adding cells to the three activity rollup tables (the benchmark's fold-cost
+ * probe runs them too). Each upsert locks its rows in key order, and every writer's statement
+ * runs them in the same order: writers cannot deadlock on them.
  */
+export function activityRollupStatements(cells: readonly RollupCell[]): RawBuilder<unknown>[] {
+  return [...activityRollupInserts(cells), ...insightsRollupInserts(cells)];
+}
+
+/** Adds cells to the three activity rollup tables, in one statement (../../db/one-statement.ts). */
 export async function addToActivityRollups(
   db: Kysely<Database>,
   cells: readonly RollupCell[],
 ): Promise<void> {
-  await asOneStatement([...activityRollupInserts(cells), ...insightsRollupInserts(cells)])?.execute(db);
+  await asOneStatement(activityRollupStatements(cells))?.execute(db);
 }
 
 /** The rows the insert kept: the first of each (org_id, id) it reported as inserted. */

@@ -1,6 +1,6 @@
 // Writes AI tool usages from ingestion. A usage may be recorded as pending and completed later;
 // each event carries the whole state and the newest event time wins.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { arrayParam, columnParam } from '../../db/array-param.js';
 import type { Database } from '../../db/schema.js';
 import { numericTexts } from '../executions/write.js';
@@ -20,7 +20,12 @@ export interface AiUsageRow {
 
 /** Upserts usages (one row per id, already reduced to its newest event). */
 export async function upsertAiUsages(db: Kysely<Database>, orgId: string, rows: AiUsageRow[]): Promise<void> {
-  if (rows.length === 0) return;
+  await upsertAiUsagesStatement(orgId, rows)?.execute(db);
+}
+
+/** upsertAiUsages' statement, for a writer sending it with others (null for no rows). */
+export function upsertAiUsagesStatement(orgId: string, rows: AiUsageRow[]): RawBuilder<unknown> | null {
+  if (rows.length === 0) return null;
   const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const text = (key: 'id' | 'workspace_id' | 'tool_type' | 'status') => columnParam(sorted, 'text', key);
   const time = (key: 'created_at' | 'completed_at' | 'event_time') => columnParam(sorted, 'timestamptz', key);
@@ -29,7 +34,7 @@ export async function upsertAiUsages(db: Kysely<Database>, orgId: string, rows: 
       'jsonb',
       sorted.map((row) => JSON.stringify(row[key])),
     );
-  await sql`
+  return sql`
     INSERT INTO ai_usages (org_id, id, workspace_id, tool_type, status, cost, input_data, response_data,
       created_at, completed_at, event_time)
     SELECT ${orgId}, r.* FROM unnest(
@@ -43,5 +48,5 @@ export async function upsertAiUsages(db: Kysely<Database>, orgId: string, rows: 
       cost = excluded.cost, input_data = excluded.input_data, response_data = excluded.response_data,
       created_at = excluded.created_at, completed_at = excluded.completed_at,
       event_time = excluded.event_time, updated_at = now()
-    WHERE ai_usages.event_time <= excluded.event_time`.execute(db);
+    WHERE ai_usages.event_time <= excluded.event_time`;
 }

@@ -2,7 +2,7 @@
 // the newest event time wins (`event_time`), so a late older event changes nothing. Archiving and
 // editing are transitions with their own time (`source_event_time`): they drop the content
 // (output, output_url) and keep the billing facts; a later recorded event never brings it back.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { arrayParam, columnParam } from '../../db/array-param.js';
 import type { Database } from '../../db/schema.js';
 
@@ -41,12 +41,17 @@ export async function upsertExecutions(
   orgId: string,
   rows: ExecutionRow[],
 ): Promise<void> {
-  if (rows.length === 0) return;
+  await upsertExecutionsStatement(orgId, rows)?.execute(db);
+}
+
+/** upsertExecutions' statement, for a writer sending it with others (null for no rows). */
+export function upsertExecutionsStatement(orgId: string, rows: ExecutionRow[]): RawBuilder<unknown> | null {
+  if (rows.length === 0) return null;
   const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const text = (key: Parameters<typeof columnParam<ExecutionRow, 'text'>>[2]) =>
     columnParam(sorted, 'text', key);
   const int8 = (key: 'tokens_input' | 'tokens_output' | 'tokens_total') => columnParam(sorted, 'int8', key);
-  await sql`
+  return sql`
     INSERT INTO executions (org_id, id, workspace_id, user_id, agent_id, agent_type, status, credits, output,
       output_url, output_private, root_id, execution_origin, used_model, tokens_input, tokens_output, tokens_total,
       created_at, event_time)
@@ -70,7 +75,7 @@ export async function upsertExecutions(
       tokens_input = excluded.tokens_input, tokens_output = excluded.tokens_output,
       tokens_total = excluded.tokens_total, created_at = excluded.created_at,
       event_time = excluded.event_time, updated_at = now()
-    WHERE executions.event_time <= excluded.event_time`.execute(db);
+    WHERE executions.event_time <= excluded.event_time`;
 }
 
 export interface StoredExecutionRef {

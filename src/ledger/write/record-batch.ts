@@ -5,14 +5,24 @@
 // the order of writes to one record (the newest time wins), a fixed lock order, and the side
 // effects (users and agents named by the records, activity rollups, workspaces' last activity).
 // Writes that fail a check against stored state are rejected on their own; the rest go through.
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import { asOneStatement } from '../../db/one-statement.js';
 import type { Database, NewActivity } from '../../db/schema.js';
-import { addToActivityRollups, insertActivityRecords } from '../activity/insert.js';
+import {
+  activityInsertPart,
+  activityRollupStatements,
+  insertActivityRecords,
+  ROWS_PER_STATEMENT,
+} from '../activity/insert.js';
 import { rollupCells } from '../activity/rollup-cells.js';
 import { type AgentInput, upsertAgentsStatements } from '../agents/agents.js';
-import { upsertAiUsages } from '../ai-usages/write.js';
-import { changeExecutionSources, findExecutionRefs, upsertExecutions } from '../executions/write.js';
+import { upsertAiUsagesStatement } from '../ai-usages/write.js';
+import {
+  changeExecutionSources,
+  findExecutionRefs,
+  upsertExecutions,
+  upsertExecutionsStatement,
+} from '../executions/write.js';
 import { ensureUsersStatements } from '../orgs/users.js';
 import { activityTokensOf, type SpanStep, settleSpans } from '../traces/settle-spans.js';
 import { resolveWorkspaceNames } from '../workspaces/workspace-names.js';
@@ -117,7 +127,9 @@ export async function storeExecutions(
   orgId: string,
   writes: readonly ExecutionWrite[],
 ): Promise<void> {
-  await ensurePeople(db, orgId, [], writes);
+  const people = peopleStatements(orgId, [], writes);
+  await asOneStatement(people.inserts)?.execute(db);
+  await asOneStatement(people.updates)?.execute(db);
   await upsertExecutions(
     db,
     orgId,
@@ -128,13 +140,17 @@ export async function storeExecutions(
   );
 }
 
-/** The users and agents named by the records, created or updated in id order (the lock order). */
-async function ensurePeople(
-  db: Kysely<Database>,
+/**
+ * The statements creating the users and agents named by the records (`inserts`) and updating those
+ * that changed (`updates`), each in id order (the lock order). The updates must run in a later
+ * statement than the inserts: only its snapshot sees a user that a concurrent batch inserted
+ * while this one's insert waited for it (../orgs/users.ts).
+ */
+function peopleStatements(
   orgId: string,
   activities: readonly ActivityWrite[],
   executions: readonly ExecutionWrite[],
-): Promise<void> {
+): { inserts: RawBuilder<unknown>[]; updates: RawBuilder<unknown>[] } {
   const users = new Map<string, string | null>();
   const agents = new Map<string, AgentInput>();
   for (const write of activities) {
@@ -150,9 +166,29 @@ async function ensurePeople(
     ensureUsersStatements(orgId, new Map([...users].sort(([a], [b]) => byString(a, b)))),
     upsertAgentsStatements(orgId, new Map([...agents].sort(([a], [b]) => byString(a, b)))),
   ].filter((statements) => statements !== null);
-  // Users' and agents' inserts in one statement, then their updates in one (one-statement.ts).
-  await asOneStatement(people.map((statements) => statements.insert))?.execute(db);
-  await asOneStatement(people.map((statements) => statements.update))?.execute(db);
+  return {
+    inserts: people.map((statements) => statements.insert),
+    updates: people.map((statements) => statements.update),
+  };
+}
+
+/**
+ * Inserts the activity records and runs `others` beside them, in one statement when the records
+ * fit in one (a group always does: group-commit.ts); returns the records that were new.
+ */
+async function writeRecords(
+  db: Kysely<Database>,
+  rows: NewActivity[],
+  others: RawBuilder<unknown>[],
+): Promise<NewActivity[]> {
+  if (rows.length === 0 || rows.length > ROWS_PER_STATEMENT) {
+    const inserted = await insertActivityRecords(db, rows);
+    await asOneStatement(others)?.execute(db);
+    return inserted;
+  }
+  const { part, inserted } = activityInsertPart(rows);
+  const result = await asOneStatement(others, part)!.execute(db);
+  return inserted(result.rows[0]!);
 }
 
 /**
@@ -198,6 +234,8 @@ interface BatchState {
   active: ActiveWorkspaces;
   /** Every org's newly inserted activity records, for the rollups. */
   insertedActivities: NewActivity[];
+  /** Every org's updates of the users and agents its records name, sent with the rollups. */
+  peopleUpdates: RawBuilder<unknown>[];
 }
 
 /**
@@ -274,37 +312,38 @@ async function recordOrgBatch(
   const activities = kinds.activity.map(({ write }) => withSpanTokens(write, spans));
   const alone = spans.alone.map((write) => ({ index: -1, write }));
 
-  // 5. Users and agents named by the records, in id order (the lock order).
-  await ensurePeople(
-    db,
+  // 5. The records, with the users and agents they name (created here; changes to existing ones
+  // are made with the rollups, last), in one statement. Of several writes to one record, the
+  // newest wins. The activity records' rollups are added by recordBatch, last.
+  const executions = newestPerRecord([...kinds.execution, ...alone], (write) => write.record.id);
+  const people = peopleStatements(
     orgId,
     activities,
     [...kinds.execution, ...alone].map(({ write }) => write),
   );
-
-  // 6. The records themselves; of several writes to one record, the newest wins. The activity
-  // records' rollups are added by recordBatch, last.
-  const inserted = await insertActivityRecords(
+  for (const update of people.updates) group.peopleUpdates.push(update);
+  const usages = newestPerRecord(kinds.ai_usage, (write) => write.record.id);
+  const others = [
+    ...people.inserts,
+    upsertExecutionsStatement(
+      orgId,
+      executions.map(({ write }) => executionRow(write)),
+    ),
+    upsertAiUsagesStatement(
+      orgId,
+      usages.map(({ write }) => aiUsageRow(write)),
+    ),
+  ].filter((statement) => statement !== null);
+  const inserted = await writeRecords(
     db,
     activities.map((write) => activityRow(orgId, write.record)),
+    others,
   );
   for (const row of inserted) group.insertedActivities.push(row);
-  const executions = newestPerRecord([...kinds.execution, ...alone], (write) => write.record.id);
-  await upsertExecutions(
-    db,
-    orgId,
-    executions.map(({ write }) => executionRow(write)),
-  );
   await spans.finish();
   const rejected = await changeSources(db, orgId, kinds.execution_source);
-  const usages = newestPerRecord(kinds.ai_usage, (write) => write.record.id);
-  await upsertAiUsages(
-    db,
-    orgId,
-    usages.map(({ write }) => aiUsageRow(write)),
-  );
 
-  // 7. Writes rejected against stored state give their claims back, so a corrected retry is new.
+  // 6. Writes rejected against stored state give their claims back, so a corrected retry is new.
   await releaseKeys(
     db,
     orgId,
@@ -344,12 +383,16 @@ export async function recordBatch(
     const storable = new Map<string, Map<string, Item>>();
     for (const orgId of orgs)
       storable.set(orgId, await storableWrites(db, orgId, byOrg.get(orgId)!, outcomes));
-    const group: BatchState = { outcomes, active, insertedActivities: [] };
+    const group: BatchState = { outcomes, active, insertedActivities: [], peopleUpdates: [] };
     await db.transaction().execute(async (trx) => {
       for (const orgId of orgs) await recordOrgBatch(trx, orgId, storable.get(orgId)!, group);
-      // The activity rollups last, in one statement for every org: their rows (an org's current
-      // hour and day) are what concurrent writers wait for, and they stay locked until the commit.
-      await addToActivityRollups(trx, rollupCells(group.insertedActivities));
+      // The activity rollups last, in one statement for every org with the changes to existing
+      // users and agents: their rows (an org's current hour and day, its users) are what
+      // concurrent writers wait for, and they stay locked until the commit.
+      await asOneStatement([
+        ...group.peopleUpdates,
+        ...activityRollupStatements(rollupCells(group.insertedActivities)),
+      ])?.execute(trx);
     });
   }
   options.onCommitted?.();
