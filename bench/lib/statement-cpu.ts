@@ -32,7 +32,7 @@ export class StatementCpu {
   readonly log = (event: LogEvent): void => {
     if (!this.measuring) return;
     const now = schedNs(this.pid);
-    const name = event.query.sql.replace(/\s+/g, ' ').trim().slice(0, 64);
+    const name = statementName(event.query.sql);
     const entry = this.byStatement.get(name) ?? { ns: 0, count: 0 };
     entry.ns += now - this.last;
     entry.count += 1;
@@ -44,4 +44,18 @@ export class StatementCpu {
   sorted(): [string, { ns: number; count: number }][] {
     return [...this.byStatement].sort((a, b) => b[1].ns - a[1].ns);
   }
+}
+
+/**
+ * A statement's name in the report: its first 64 characters, and, when it writes several tables
+ * (statements sent as one, src/db/one-statement.ts), the tables it writes, in its text's order.
+ */
+export function statementName(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  // `DO UPDATE SET` and `FOR UPDATE OF` are not tables.
+  const tables = [...flat.matchAll(/\b(?:INSERT INTO|UPDATE|DELETE FROM) "?(\w+)"?/gi)]
+    .map((match) => match[1]!)
+    .filter((name) => !/^(SET|OF)$/i.test(name));
+  const written = [...new Set(tables)];
+  return written.length > 1 ? `${flat.slice(0, 40)}… writes ${written.join(', ')}` : flat.slice(0, 64);
 }
