@@ -146,9 +146,14 @@ async function claims(orgId: string) {
   return rows.map((row) => row.event_id).sort();
 }
 
+/**
+ * The org's activity records written by this file's builders (path `/things`): the administration
+ * requests that created the org are recorded into it too (self-recording, flushed in the
+ * background), so a count of every record would depend on when that flush lands.
+ */
 async function activitiesIn(orgId: string): Promise<number> {
   const result = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM activities WHERE org_id = ${orgId}`.execute(t.db);
+    SELECT count(*)::int AS n FROM activities WHERE org_id = ${orgId} AND path = '/things'`.execute(t.db);
   return result.rows[0]!.n;
 }
 
