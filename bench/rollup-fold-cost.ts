@@ -1,11 +1,12 @@
-// What the activity rollups would cost PostgreSQL if several batches were folded into them at
-// once instead of each batch adding its own sums in its transaction (the deferred-folding design
-// of docs/decisions.md, issue #16). The benchmark's ingestion batches (1,000 CloudEvents,
-// 70/20/10, 10% resent, live traffic of the last hour) are read into the rows the activity writer
-// would insert; for each window size the new rows of `window` consecutive batches are summed into
-// cells (the writer's own rollupCells) and added by the writer's own upserts (addToActivityRollups)
-// in one transaction, on one connection, whose backend CPU is read before and after. Window 1 is
-// what ingestion does today. Rows go to an org of their own per window and are removed after.
+// What the activity rollups cost PostgreSQL as the writer queues them and the folder folds them
+// (src/ledger/activity/rollup-queue.ts, rollup-folder.ts; issue #16), by how many batches a fold
+// takes. The benchmark's ingestion batches (1,000 CloudEvents, 70/20/10, 10% resent, live traffic
+// of the last hour) are read into the rows the activity writer would insert; each batch's new rows
+// are summed into cells (the writer's own rollupCells) and queued by the writer's own statement,
+// in a transaction of its own, and every `window` batches the queue is folded (the folder's own
+// foldQueue), on one connection whose backend CPU is read around each statement. The folder folds
+// every FOLD_EVERY commits; window 1 is about what adding each batch's sums in its own
+// transaction cost. Rows go to an org of their own per window and are removed after.
 //
 //   node dist-bench/bench/rollup-fold-cost.js --database-url postgres://…/tally_bench --events 20000
 import { parseArgs } from 'node:util';
@@ -13,8 +14,8 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { pgTypes, withServiceDriver } from '../src/db/open.js';
 import type { Database, NewActivity } from '../src/db/schema.js';
-import { addToActivityRollups } from '../src/ledger/activity/insert.js';
 import { type RollupCell, rollupCells } from '../src/ledger/activity/rollup-cells.js';
+import { foldQueue, queueRollupsStatement } from '../src/ledger/activity/rollup-queue.js';
 import { buildIngestWorkload } from './lib/ingest-workload.js';
 import { schedNs } from './lib/statement-cpu.js';
 
@@ -95,62 +96,40 @@ const clear = async (orgId: string) => {
   for (const table of TABLES) await sql`DELETE FROM ${sql.table(table)} WHERE org_id = ${orgId}`.execute(db);
 };
 
-// The queue a deferred design would need: each batch's cells as one row (JSON text, stored
-// uncompressed), written in the batch's transaction and taken back by the fold with
-// DELETE … RETURNING before its upserts. Dropped at the end.
-await sql`DROP TABLE IF EXISTS bench_fold_queue`.execute(db);
-await sql`CREATE TABLE bench_fold_queue (seq bigserial PRIMARY KEY, org_id text NOT NULL, cells text NOT NULL)`.execute(
-  db,
-);
-await sql`ALTER TABLE bench_fold_queue ALTER COLUMN cells SET STORAGE EXTERNAL`.execute(db);
-
 const per1000 = (value: number) => ((value * 1000) / workload.events).toFixed(1);
 console.log(`${workload.events} events in ${workload.batches.length} batches of 1,000`);
 console.log(
-  'window (batches) · rollup rows per 1,000 events · PostgreSQL ms per 1,000 events: upserts alone · queued (queue write per batch + fold: take back, upserts)',
+  'window (batches per fold) · rollup rows per 1,000 events · PostgreSQL ms per 1,000 events: queue writes · folds · both',
 );
 for (const window of windows) {
   const orgId = `bench-fold-${window}`;
   await clear(orgId);
   const batches = newActivities(workload.batches, orgId);
-  // Warm-up: the first window's upserts, unmeasured, then removed.
-  await db
-    .transaction()
-    .execute((trx) => addToActivityRollups(trx, rollupCells(batches.slice(0, window).flat())));
+  // Warm-up: the first window queued and folded, unmeasured, then removed.
+  for (const batch of batches.slice(0, window)) await queueRollupsStatement(rollupCells(batch))?.execute(db);
+  await foldQueue(db);
   await clear(orgId);
-  let upsertNs = 0;
-  let queuedNs = 0;
+  let queueNs = 0;
+  let foldNs = 0;
   let rows = 0;
   for (let start = 0; start < batches.length; start += window) {
     const group = batches.slice(start, start + window);
-    const cells = rollupCells(group.flat());
-    rows += rowCount(cells);
-    let before = schedNs(pid);
-    await db.transaction().execute((trx) => addToActivityRollups(trx, cells));
-    upsertNs += schedNs(pid) - before;
-    // The same window queued batch by batch, then folded in one transaction, onto the same rows
-    // (the sums double; the cost is that of updating existing cells, as the upserts above had).
+    rows += rowCount(rollupCells(group.flat()));
     for (const batch of group) {
-      const text = JSON.stringify(rollupCells(batch));
-      before = schedNs(pid);
-      await sql`INSERT INTO bench_fold_queue (org_id, cells) VALUES (${orgId}, ${text})`.execute(db);
-      queuedNs += schedNs(pid) - before;
+      const statement = queueRollupsStatement(rollupCells(batch));
+      const before = schedNs(pid);
+      await db.transaction().execute(async (trx) => {
+        await statement?.execute(trx);
+      });
+      queueNs += schedNs(pid) - before;
     }
-    before = schedNs(pid);
-    await db.transaction().execute(async (trx) => {
-      const taken = await sql<{ cells: string }>`
-        DELETE FROM bench_fold_queue
-        WHERE seq IN (SELECT seq FROM bench_fold_queue ORDER BY seq FOR UPDATE SKIP LOCKED)
-        RETURNING cells`.execute(trx);
-      if (taken.rows.length !== group.length) throw new Error('the queue lost a batch');
-      await addToActivityRollups(trx, cells);
-    });
-    queuedNs += schedNs(pid) - before;
+    const before = schedNs(pid);
+    await foldQueue(db);
+    foldNs += schedNs(pid) - before;
   }
   await clear(orgId);
   console.log(
-    `${String(window).padStart(6)} · ${per1000(rows).padStart(7)} · ${per1000(upsertNs / 1e6).padStart(6)} · ${per1000(queuedNs / 1e6).padStart(6)}`,
+    `${String(window).padStart(6)} · ${per1000(rows).padStart(7)} · ${per1000(queueNs / 1e6).padStart(6)} · ${per1000(foldNs / 1e6).padStart(6)} · ${per1000((queueNs + foldNs) / 1e6).padStart(6)}`,
   );
 }
-await sql`DROP TABLE bench_fold_queue`.execute(db);
 await db.destroy();

@@ -16,6 +16,7 @@ import { answerFrameworkError, installInputGuards } from './http/input-guards.js
 import { JSON_BODY_LIMIT, MAX_PARAM_LENGTH, TRANSPORT_MAX_HEADER_BYTES } from './http/limits.js';
 import { installOpenApi, openApiRoute } from './http/openapi.js';
 import { installFailedAuthenticationLimit, installTokenRateLimit, rateLimitsOf } from './http/rate-limit.js';
+import { RollupFolder } from './ledger/activity/rollup-folder.js';
 import { GroupCommit } from './ledger/write/group-commit.js';
 import './http/request-context.js';
 import { ActivityRecorder, installSelfRecording } from './http/self-recording.js';
@@ -50,6 +51,8 @@ export interface BuildAppOptions {
 export interface TallyApp extends FastifyInstance {
   deps: AppDeps;
   recorder: ActivityRecorder;
+  /** Folds the activity rollups' queue (tests fold it when they choose). */
+  rollupFolder: RollupFolder;
   /** Ingestion back-pressure; its `stats` are what is in flight now. */
   ingestGate: IngestGate;
 }
@@ -79,8 +82,15 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
 
   const db = options.database.db;
   const authenticator = new Authenticator(db, options.adminTokenHash, () => now().getTime());
-  const recorder = new ActivityRecorder(db, (error) =>
-    app.log.warn({ err: error }, 'self-recording flush failed'),
+  const folder = new RollupFolder(
+    db,
+    { every: options.config.rollupFoldEvery, afterMs: options.config.rollupFoldMs },
+    (error) => app.log.warn({ err: error }, 'folding rollups failed'),
+  );
+  const recorder = new ActivityRecorder(
+    db,
+    (error) => app.log.warn({ err: error }, 'self-recording flush failed'),
+    () => folder.committed(),
   );
   const deps: AppDeps = {
     config: options.config,
@@ -88,11 +98,12 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
     dbKind: options.database.kind,
     keyring: options.keyring,
     authenticator,
-    writer: new GroupCommit(db, options.config.ingestWriters),
+    writer: new GroupCommit(db, options.config.ingestWriters, () => folder.committed()),
     now,
   };
   app.decorate('deps', deps);
   app.decorate('recorder', recorder);
+  app.decorate('rollupFolder', folder);
 
   // Hooks that never wait take Fastify's callback form: an async function per hook per request
   // costs a promise and its turns of the microtask queue.
@@ -150,6 +161,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
 
   app.addHook('onClose', async () => {
     await recorder.close();
+    await folder.close();
     await authenticator.close();
     await feed?.close();
     if (redis) await closeRedis(redis);

@@ -49,6 +49,13 @@ export interface Config {
    */
   ingestWriters: number;
   /**
+   * When the activity rollups' queue is folded into the rollup tables: after this many committed
+   * writes (ingestion groups, self-recording flushes), or this many milliseconds after the first
+   * of them (src/ledger/activity/rollup-folder.ts). Reads are exact either way.
+   */
+  rollupFoldEvery: number;
+  rollupFoldMs: number;
+  /**
    * Seconds an OTLP model-call span waits for a missing span above it (an agent span may still
    * come) before it is counted as an execution of its own.
    */
@@ -188,5 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
       64,
     ),
     otlpHoldSeconds: integer(env, 'TALLY_OTLP_HOLD_SECONDS', 3600, 1, 604_800),
+    rollupFoldEvery: integer(env, 'TALLY_ROLLUP_FOLD_EVERY', 10, 1, 1_000_000),
+    rollupFoldMs: integer(env, 'TALLY_ROLLUP_FOLD_MS', 1000, 1, 3_600_000),
   };
 }

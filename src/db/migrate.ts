@@ -10,6 +10,7 @@ import * as workspaceUuidAlias from './migrations/0007_workspace_uuid_alias.js';
 import * as traceSpans from './migrations/0008_trace_spans.js';
 import * as insightsRollups from './migrations/0009_insights_rollups.js';
 import * as rollupFillfactor from './migrations/0010_rollup_fillfactor.js';
+import * as activityRollupQueue from './migrations/0011_activity_rollup_queue.js';
 import type { Database } from './schema.js';
 
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0008_trace_spans': traceSpans,
   '0009_insights_rollups': insightsRollups,
   '0010_rollup_fillfactor': rollupFillfactor,
+  '0011_activity_rollup_queue': activityRollupQueue,
 };
 
 const provider: MigrationProvider = {

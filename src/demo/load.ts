@@ -9,6 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { insertActivities } from '../ledger/activity/insert.js';
+import { foldQueue } from '../ledger/activity/rollup-queue.js';
 import { upsertAiUsages } from '../ledger/ai-usages/write.js';
 import { upsertExecutions } from '../ledger/executions/write.js';
 import { refreshLastActive } from '../ledger/write/last-active.js';
@@ -102,6 +103,8 @@ export async function loadDemo(
       const rows = activityBatch(activityCtx, start, count, options.activities);
       for (const row of rows) summary.get(row.org_id)!.activities += 1;
       await insertActivities(db, rows);
+      // Folded at once: a demo loads weeks of records, nobody is waiting on its writes.
+      await foldQueue(db);
     }),
     inChunks(options.executions, 1, bar, async (start, count) => {
       const rows = executionBatch(executionCtx, start, count, options.executions);

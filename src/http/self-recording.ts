@@ -45,6 +45,8 @@ export class ActivityRecorder {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onError: (error: unknown) => void,
+    /** Told after each committed write (the rollup folder counts them). */
+    private readonly onWritten: () => void = () => {},
   ) {
     this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
     this.timer.unref();
@@ -87,6 +89,7 @@ export class ActivityRecorder {
     this.buffer = [];
     try {
       await insertActivities(this.db, batch);
+      this.onWritten();
       this.failures = 0;
       this.otherFailures = 0;
     } catch (error) {

@@ -9,6 +9,7 @@ import { pageQuery } from '../../src/ledger/activity/listing.js';
 import { withRollups } from '../../src/ledger/activity/rollup-table.js';
 import { timestampParam } from '../../src/ledger/activity/time.js';
 import { Factory } from '../helpers/factories.js';
+import { foldRollups } from '../helpers/rollups.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { get } from './fixtures.js';
 
@@ -93,7 +94,7 @@ describe('query plans', () => {
 
   it('whole hours and days read the rollups by their primary key', async () => {
     const query = withRollups(t.db)
-      .selectFrom('activity_rollups')
+      .selectFrom('activity_rollups_live')
       .select(['action', 'resource_type', 'success', sql<number>`sum(requests)`.as('requests')])
       .where('org_id', '=', 'o')
       .where('scope', '=', 'workspace')
@@ -132,6 +133,7 @@ describe('rollup backfill (migration 0002)', () => {
     }));
     expect(await insertActivities(t.db, records)).toBe(60);
     await t.app.recorder.flush();
+    await foldRollups(t.db);
     const rows = () =>
       withRollups(t.db)
         .selectFrom('activity_rollups')

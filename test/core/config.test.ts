@@ -26,6 +26,8 @@ describe('loadConfig', () => {
       ingestMaxBufferedMb: 16,
       ingestWriters: 1,
       otlpHoldSeconds: 3600,
+      rollupFoldEvery: 10,
+      rollupFoldMs: 1000,
     });
     expect(DEFAULT_OUTPUT_PLACEHOLDER).toBe('This content is only available in the app.');
   });

@@ -6,7 +6,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { up as migrateInsights } from '../../src/db/migrations/0009_insights_rollups.js';
+import { createLiveViews } from '../../src/db/migrations/0011_activity_rollup_queue.js';
+import { foldQueue } from '../../src/ledger/activity/rollup-queue.js';
 import { Factory, uid } from '../helpers/factories.js';
+import { foldRollups } from '../helpers/rollups.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { executionEvent, sourceEvent } from '../usage-history/helpers.js';
 
@@ -64,6 +67,7 @@ async function usageSums(orgId: string) {
 const PAST = sql`'2026-06-01T00:00:00Z'::timestamptz`;
 
 async function activityTotals(orgId: string) {
+  await foldRollups(t.db);
   const rows = await sql<{ row: string }>`
     SELECT concat_ws('|', scope, scope_id, grain, bucket::text, requests, failed, duration_sum::numeric(20, 4),
       duration_count, tokens_sum) AS row
@@ -322,10 +326,16 @@ describe('migration 0009', () => {
     // Drop what 0009 made (this database's copy only), then apply it again over the stored rows,
     // in one transaction as the migrator runs it. The app's self-recording keeps writing activity
     // meanwhile: it waits for the lock on activities, so the backfill sees every record and
-    // nothing writes the totals before it.
+    // nothing writes the totals before it. The rollup queue (0011, after 0009) is folded first,
+    // under a lock that waits for any fold of the app's to end, so the backfill counts no record
+    // that a queued row would count again.
     await t.db.transaction().execute(async (trx) => {
       await sql`LOCK TABLE activities IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+      await sql`LOCK TABLE activity_rollup_queue IN EXCLUSIVE MODE`.execute(trx);
+      await foldQueue(trx);
       for (const statement of [
+        'DROP VIEW activity_totals_live',
+        'DROP VIEW activity_key_rollups_live',
         'DROP TABLE execution_rollups',
         'DROP TABLE ai_usage_rollups',
         'DROP TABLE activity_key_rollups',
@@ -335,6 +345,7 @@ describe('migration 0009', () => {
       ])
         await sql.raw(statement).execute(trx);
       await migrateInsights(trx);
+      await createLiveViews(trx);
     });
     expect(await expectExact(w.org.id)).toEqual(before);
     const keysAfter = await sql<{ row: string }>`

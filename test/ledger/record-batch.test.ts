@@ -234,11 +234,12 @@ describe('recordBatch', () => {
       .execute();
     expect(agents).toEqual([{ id: 'agent-chat' }, { id: 'agent-image' }]);
     const rollup = await withRollups(t.db)
-      .selectFrom('activity_rollups')
-      .select('requests')
+      .selectFrom('activity_rollups_live')
+      .select(sql<string>`sum(requests)`.as('requests'))
       .where('org_id', '=', orgId)
       .where('scope', '=', 'org')
       .where('grain', '=', 'hour')
+      .where('bucket', '=', T0)
       .executeTakeFirst();
     expect(Number(rollup?.requests)).toBe(2);
     const workspace = await rowOf('workspaces', orgId, workspaceId);

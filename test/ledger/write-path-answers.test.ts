@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_TYPES } from '../../src/ingest/events/ai-usage.js';
 import { METRICS } from '../../src/ledger/insights/series.js';
 import { Factory } from '../helpers/factories.js';
+import { foldRollups } from '../helpers/rollups.js';
 import { bearer, buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
@@ -119,6 +120,7 @@ async function rollupRows(): Promise<string[]> {
     ['execution_rollups', 'scope, workspace_id, grain, bucket, agent_id, status'],
     ['ai_usage_rollups', 'scope, workspace_id, grain, bucket, tool_type, status'],
   ] as const;
+  await foldRollups(t.db);
   const lines: string[] = [];
   for (const [table, order] of tables) {
     const rows = await sql<{ row: string }>`

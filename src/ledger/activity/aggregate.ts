@@ -1,12 +1,13 @@
 // Counts and sums over a time window, exact and cheap: whole UTC days and whole UTC hours come from
-// activity_rollups (a few rows per bucket and scope), and only the partial hours at the window's
+// activity_rollups (a few rows per bucket and scope; read as activity_rollups_live, with the rows
+// not yet folded in: ./rollup-queue.ts), and only the partial hours at the window's
 // edges are read from the records, through the same (org_id, scope…, "timestamp") indexes the
 // listings use. A year-long window costs ~365 day buckets + ≤ 46 hour buckets + ≤ 2 partial hours.
 //
 //   -- whole days, then whole hours (grain = 'hour')
 //   SELECT action, resource_type, success, sum(requests), sum(duration_sum), sum(duration_count),
 //          sum(tokens_sum)
-//   FROM activity_rollups
+//   FROM activity_rollups_live
 //   WHERE org_id = $1 AND scope = $2 AND scope_id = $3 AND grain = 'day'
 //     AND bucket >= $4 AND bucket < $5 [AND action = …]
 //   GROUP BY action, resource_type, success
@@ -20,7 +21,7 @@
 // the records of the rest of the hour. The window of a live dashboard ends now, in the current
 // hour, which holds the most records of all (the service's own requests are recorded there too):
 // the rest of that hour is the future, so its rollup row costs a few rows where its records cost
-// tens of thousands. Rollups are written in the same transaction as their records, so the
+// tens of thousands. Rollups are queued in the same transaction as their records, so the
 // difference is exact (up to floating-point rounding of duration sums).
 //
 // Filters the rollups cannot answer (duration bounds) are counted from the records over the whole
@@ -108,7 +109,7 @@ interface RollupsShape {
 
 function buildFromRollups(db: Kysely<Database>, v: Record<string, unknown>, shape: RollupsShape) {
   let query = withRollups(db)
-    .selectFrom('activity_rollups')
+    .selectFrom('activity_rollups_live')
     .select([
       'action',
       'resource_type',

@@ -1,16 +1,16 @@
 // The one writer of activity records, used by ingestion and by self-recording alike. It keeps the
-// hourly and daily rollups (migration 0002) in step, in the same transaction: the insert reports
-// which rows were actually new (a duplicate delivery never counts twice), this process sums those
-// rows per rollup key, and one more statement adds the sums to the three rollup tables. Summing
+// hourly and daily rollups in step, in the same transaction: the insert reports which rows were
+// actually new (a duplicate delivery never counts twice), this process sums those rows per rollup
+// key, and one more statement queues the sums for the three rollup tables (rollup-queue.ts). Summing
 // here rather than in SQL keeps PostgreSQL's share of a batch close to the bare insert: a SQL
 // aggregate over the inserted rows (each expanded to four scope/grain rows) cost about as much
 // again as the insert itself.
-import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { type ArrayParam, arrayParam, columnParam, type ElementType } from '../../db/array-param.js';
+import { type Kysely, sql } from 'kysely';
+import { type ArrayParam, arrayParam, type ElementType } from '../../db/array-param.js';
 import { type AnsweringPart, asOneStatement } from '../../db/one-statement.js';
 import type { Database, NewActivity } from '../../db/schema.js';
-import { bucketsParam, insightsRollupInserts } from '../insights/activity-rollups.js';
-import { type OutcomeSum, type RollupCell, rollupCells } from './rollup-cells.js';
+import { rollupCells } from './rollup-cells.js';
+import { queueRollupsStatement } from './rollup-queue.js';
 
 /**
  * Rows per statement: the arrays are one parameter per column, so this bounds only its size. Group
@@ -68,7 +68,7 @@ export async function insertActivities(db: Kysely<Database>, rows: NewActivity[]
   if (rows.length === 0) return 0;
   const write = async (trx: Kysely<Database>) => {
     const fresh = await insertActivityRecords(trx, rows);
-    await addToActivityRollups(trx, rollupCells(fresh));
+    await queueRollupsStatement(rollupCells(fresh))?.execute(trx);
     return fresh.length;
   };
   return db.isTransaction ? write(db) : db.transaction().execute(write);
@@ -83,8 +83,8 @@ interface InsertAnswer {
 /**
  * The insert of at most ROWS_PER_STATEMENT records as the answering part of a larger statement
  * (../../db/one-statement.ts), skipping any whose (org_id, id) is already stored, and how to read
- * the rows it inserted from its answer. Their rollups are the caller's to add in the same
- * transaction (activityRollupStatements).
+ * the rows it inserted from its answer. Their rollups are the caller's to queue in the same
+ * transaction (queueRollupsStatement).
  */
 export function activityInsertPart(rows: NewActivity[]): {
   part: AnsweringPart<InsertAnswer>;
@@ -115,9 +115,7 @@ export function activityInsertPart(rows: NewActivity[]): {
 
 /**
  * Inserts records, skipping any whose (org_id, id) is already stored, and returns the rows it
- * inserted. Their rollups are the caller's to add in the same transaction (addToActivityRollups):
- * the ledger's write entry point adds them last, once for the whole group, so the rollup rows'
- * locks, which every writer of an org's current hour waits for, are held only until the commit.
+ * inserted. Their rollups are the caller's to queue in the same transaction (queueRollupsStatement).
  */
 export async function insertActivityRecords(
   db: Kysely<Database>,
@@ -132,23 +130,6 @@ export async function insertActivityRecords(
   return inserted;
 }
 
-/**
- * The statements adding cells to the three activity rollup tables (the benchmark's fold-cost
- * probe runs them too). Each upsert locks its rows in key order, and every writer's statement
- * runs them in the same order: writers cannot deadlock on them.
- */
-export function activityRollupStatements(cells: readonly RollupCell[]): RawBuilder<unknown>[] {
-  return [...activityRollupInserts(cells), ...insightsRollupInserts(cells)];
-}
-
-/** Adds cells to the three activity rollup tables, in one statement (../../db/one-statement.ts). */
-export async function addToActivityRollups(
-  db: Kysely<Database>,
-  cells: readonly RollupCell[],
-): Promise<void> {
-  await asOneStatement(activityRollupStatements(cells))?.execute(db);
-}
-
 /** The rows the insert kept: the first of each (org_id, id) it reported as inserted. */
 function insertedRows(chunk: NewActivity[], keys: Set<string>): NewActivity[] {
   const kept: NewActivity[] = [];
@@ -157,58 +138,4 @@ function insertedRows(chunk: NewActivity[], keys: Set<string>): NewActivity[] {
     if (keys.delete(key)) kept.push(row);
   }
   return kept;
-}
-
-/** One activity_rollups row's key and sums: a cell's outcome, in its org or workspace scope. */
-interface RollupSum extends OutcomeSum {
-  orgId: string;
-  scope: 'org' | 'workspace';
-  workspaceId: string | null;
-  grain: 'hour' | 'day';
-  bucket: number;
-}
-
-/** The cells' sums per outcome: org and workspace scopes, UTC hours and days. */
-function rollupSums(cells: readonly RollupCell[]): RollupSum[] {
-  const sums: RollupSum[] = [];
-  for (const { orgId, workspaceId, grain, bucket, outcomes } of cells) {
-    if (workspaceId === '') continue;
-    const scope = workspaceId === null ? 'org' : 'workspace';
-    for (const outcome of outcomes) sums.push({ ...outcome, orgId, scope, workspaceId, grain, bucket });
-  }
-  return sums;
-}
-
-/**
- * The statement adding the sums to their rollup rows. Rows are written in key order, so concurrent
- * writers of one org take their row locks in the same order and cannot deadlock; the workspace
- * scope id is built by the same json_build_array as the migration's backfill.
- */
-function activityRollupInserts(cells: readonly RollupCell[]): RawBuilder<unknown>[] {
-  const sums = rollupSums(cells);
-  if (sums.length === 0) return [];
-  const text = (key: 'orgId' | 'scope' | 'workspaceId' | 'grain' | 'action' | 'resourceType') =>
-    columnParam(sums, 'text', key);
-  return [
-    sql`
-    INSERT INTO activity_rollups (org_id, scope, scope_id, grain, bucket, action, resource_type, success,
-      requests, duration_sum, duration_count, tokens_sum)
-    SELECT u.org_id, u.scope,
-      CASE WHEN u.scope = 'org' THEN '[]' ELSE json_build_array(u.workspace_id)::text END,
-      u.grain, u.bucket, u.action, u.resource_type, u.success,
-      u.requests, u.duration_sum, u.duration_count, u.tokens_sum
-    FROM unnest(${text('orgId')}::text[], ${text('scope')}::text[], ${text('workspaceId')}::text[],
-      ${text('grain')}::text[], ${bucketsParam(sums)}::timestamptz[], ${text('action')}::text[],
-      ${text('resourceType')}::text[], ${columnParam(sums, 'bool', 'success')}::bool[],
-      ${columnParam(sums, 'int8', 'requests')}::int8[], ${columnParam(sums, 'float8', 'durationSum')}::float8[],
-      ${columnParam(sums, 'int8', 'durationCount')}::int8[], ${columnParam(sums, 'float8', 'tokensSum')}::float8[])
-      AS u(org_id, scope, workspace_id, grain, bucket, action, resource_type, success,
-        requests, duration_sum, duration_count, tokens_sum)
-    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-    ON CONFLICT (org_id, scope, scope_id, grain, bucket, action, resource_type, success) DO UPDATE SET
-      requests = activity_rollups.requests + excluded.requests,
-      duration_sum = activity_rollups.duration_sum + excluded.duration_sum,
-      duration_count = activity_rollups.duration_count + excluded.duration_count,
-      tokens_sum = activity_rollups.tokens_sum + excluded.tokens_sum`,
-  ];
 }

@@ -1,4 +1,5 @@
-// The row type of activity_rollups (migration 0002), known only to the activity ledger.
+// The row type of activity_rollups (migration 0002) and of activity_rollups_live (0011: the table
+// with the queue's rows not yet folded, what readers read), known only to the activity ledger.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 
@@ -17,8 +18,10 @@ export interface ActivityRollupsTable {
   tokens_sum: number;
 }
 
-export type ActivityDatabase = Database & { activity_rollups: ActivityRollupsTable };
+type RollupTables = { activity_rollups: ActivityRollupsTable; activity_rollups_live: ActivityRollupsTable };
+
+export type ActivityDatabase = Database & RollupTables;
 
 export function withRollups(db: Kysely<Database>): Kysely<ActivityDatabase> {
-  return db.withTables<{ activity_rollups: ActivityRollupsTable }>();
+  return db.withTables<RollupTables>();
 }

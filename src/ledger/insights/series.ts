@@ -1,6 +1,7 @@
 // Time series for the insights API, read from rollups only: activity_totals (ungrouped activity:
 // one row per bucket), activity_rollups (0002, grouped activity), execution_rollups and
-// ai_usage_rollups (0009). One statement per request: the rows of one grain (the series' bucket
+// ai_usage_rollups (0009); the activity ones through their `_live` views, which add the rows not
+// yet folded (../activity/rollup-queue.ts). One statement per request: the rows of one grain (the series' bucket
 // size) inside the aligned window, summed per bucket and group key. A 30-day hourly activity
 // chart of an org reads 720 rows; grouped, 720 × its (action, resource_type, success) rows.
 import { type Kysely, type RawBuilder, sql } from 'kysely';
@@ -36,7 +37,7 @@ export const GROUPS_OF: Record<Family, readonly GroupBy[]> = {
 };
 
 const TABLES: Record<Family, string> = {
-  activity: 'activity_rollups',
+  activity: 'activity_rollups_live',
   executions: 'execution_rollups',
   usages: 'ai_usage_rollups',
 };
@@ -138,7 +139,7 @@ export async function readSeries(db: Kysely<Database>, query: SeriesQuery): Prom
   const family = familyOf(query.metric);
   const totals = family === 'activity' && (query.groupBy === null || query.groupBy === 'workspace');
   const measure = (totals ? TOTAL_MEASURES : MEASURES)[query.metric]!;
-  const table = totals ? 'activity_totals' : TABLES[family];
+  const table = totals ? 'activity_totals_live' : TABLES[family];
   const keyColumn = query.groupBy === null ? 'NULL::text' : KEYS[family][query.groupBy]!;
   const result = await sql<Row>`
     SELECT (extract(epoch FROM bucket) * 1000000)::bigint AS at, key, a, b FROM (

@@ -1,4 +1,5 @@
-// Row types of the insights rollups (migration 0009), known only to the insights ledger.
+// Row types of the insights rollups (migration 0009) and of the activity rollups' `_live` views
+// (0011), known only to the insights ledger.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { ActivityRollupsTable } from '../activity/rollup-table.js';
@@ -52,6 +53,9 @@ export interface ActivityKeyRollupsTable {
 
 type InsightsTables = {
   activity_rollups: ActivityRollupsTable;
+  activity_rollups_live: ActivityRollupsTable;
+  activity_totals_live: ActivityTotalsTable;
+  activity_key_rollups_live: ActivityKeyRollupsTable;
   execution_rollups: ExecutionRollupsTable;
   ai_usage_rollups: AiUsageRollupsTable;
   activity_key_rollups: ActivityKeyRollupsTable;

@@ -4,6 +4,8 @@
 //   users       activity_key_rollups, dimension 'user'
 //   endpoints   activity_key_rollups, dimension 'endpoint' (records whose resource_type is endpoint)
 //   agents      execution_rollups (executions; failed = status other than 'succeeded')
+// The activity tables through their `_live` views, with the rows not yet folded
+// (../activity/rollup-queue.ts).
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { timestampParam } from '../activity/time.js';
@@ -47,13 +49,13 @@ function source(query: TopQuery): RawBuilder<{ key: string; requests: string; fa
   switch (query.dimension) {
     case 'workspaces':
       return sql`SELECT (scope_id::json ->> 0) AS key, sum(requests) AS requests, sum(failed) AS failed
-        FROM activity_totals WHERE org_id = ${query.orgId} AND scope = 'workspace' AND ${inWindow}
+        FROM activity_totals_live WHERE org_id = ${query.orgId} AND scope = 'workspace' AND ${inWindow}
         GROUP BY scope_id`;
     case 'users':
     case 'endpoints': {
       const workspace = query.workspaceId === null ? sql`` : sql`AND workspace_id = ${query.workspaceId}`;
       return sql`SELECT key, sum(requests) AS requests, sum(failed) AS failed
-        FROM activity_key_rollups
+        FROM activity_key_rollups_live
         WHERE org_id = ${query.orgId} AND dimension = ${query.dimension === 'users' ? 'user' : 'endpoint'}
           AND ${inWindow} ${workspace}
         GROUP BY key`;

@@ -58,6 +58,8 @@ export class GroupCommit {
     private readonly db: Kysely<Database>,
     /** Groups in the database at once (TALLY_INGEST_WRITERS); more batches wait and go in together. */
     private readonly lanes: number,
+    /** Told after each group's transaction has committed (the rollup folder counts them). */
+    private readonly onWritten: () => void = () => {},
   ) {}
 
   /** Records the writes (recordBatch's contract) in the next group to commit. */
@@ -120,6 +122,7 @@ export class GroupCommit {
       void this.write(members, this.lanes > 1 ? free : () => {})
         .catch(() => null)
         .then((outcomes) => {
+          this.onWritten();
           free();
           this.heldBack(group, members, outcomes);
         });

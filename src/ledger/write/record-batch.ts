@@ -8,13 +8,9 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import { asOneStatement } from '../../db/one-statement.js';
 import type { Database, NewActivity } from '../../db/schema.js';
-import {
-  activityInsertPart,
-  activityRollupStatements,
-  insertActivityRecords,
-  ROWS_PER_STATEMENT,
-} from '../activity/insert.js';
+import { activityInsertPart, insertActivityRecords, ROWS_PER_STATEMENT } from '../activity/insert.js';
 import { rollupCells } from '../activity/rollup-cells.js';
+import { queueRollupsStatement } from '../activity/rollup-queue.js';
 import { type AgentInput, upsertAgentsStatements } from '../agents/agents.js';
 import { upsertAiUsagesStatement } from '../ai-usages/write.js';
 import {
@@ -314,7 +310,7 @@ async function recordOrgBatch(
 
   // 5. The records, with the users and agents they name (created here; changes to existing ones
   // are made with the rollups, last), in one statement. Of several writes to one record, the
-  // newest wins. The activity records' rollups are added by recordBatch, last.
+  // newest wins. The activity records' rollups are queued by recordBatch, last.
   const executions = newestPerRecord([...kinds.execution, ...alone], (write) => write.record.id);
   const people = peopleStatements(
     orgId,
@@ -386,13 +382,11 @@ export async function recordBatch(
     const group: BatchState = { outcomes, active, insertedActivities: [], peopleUpdates: [] };
     await db.transaction().execute(async (trx) => {
       for (const orgId of orgs) await recordOrgBatch(trx, orgId, storable.get(orgId)!, group);
-      // The activity rollups last, in one statement for every org with the changes to existing
-      // users and agents: their rows (an org's current hour and day, its users) are what
-      // concurrent writers wait for, and they stay locked until the commit.
-      await asOneStatement([
-        ...group.peopleUpdates,
-        ...activityRollupStatements(rollupCells(group.insertedActivities)),
-      ])?.execute(trx);
+      // Last, in one statement for every org: the changes to existing users and agents (their
+      // rows stay locked until the commit) and the new records' rollup cells, queued (folded into
+      // the rollup tables after the commit: ../activity/rollup-folder.ts).
+      const queued = queueRollupsStatement(rollupCells(group.insertedActivities));
+      await asOneStatement([...group.peopleUpdates, ...(queued ? [queued] : [])])?.execute(trx);
     });
   }
   options.onCommitted?.();
