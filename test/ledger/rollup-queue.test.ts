@@ -7,18 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldQueue, foldStatement } from '../../src/ledger/activity/rollup-queue.js';
 import { get } from '../activity/fixtures.js';
 import { Factory, uid } from '../helpers/factories.js';
-import { foldRollups } from '../helpers/rollups.js';
+import { FOLD_WHEN_TOLD, foldRollups } from '../helpers/rollups.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { testDatabaseKind } from '../helpers/test-database.js';
 import { insightsWorld, WINDOW } from '../insights/world.js';
 
-/** A folder that folds only when told (and on close). */
-const MANUAL = { TALLY_ROLLUP_FOLD_EVERY: '1000000', TALLY_ROLLUP_FOLD_MS: '3600000' };
 
 let t: TestApp;
 let f: Factory;
 beforeAll(async () => {
-  t = await buildTestApp(MANUAL);
+  t = await buildTestApp(FOLD_WHEN_TOLD);
   f = new Factory(t);
 });
 afterAll(() => t.close());
@@ -241,7 +239,7 @@ describe('the folder', () => {
       await slow.close();
     }
     // On close: the manual folder of this file's app leaves a batch queued until then.
-    const closing = await buildTestApp(MANUAL);
+    const closing = await buildTestApp(FOLD_WHEN_TOLD);
     const g = new Factory(closing);
     const w = await g.world();
     await g.ingest(w.serviceToken.token, [oneEvent('2026-03-08T10:00:00Z')]);

@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOL_TYPES } from '../../src/ingest/events/ai-usage.js';
 import { METRICS } from '../../src/ledger/insights/series.js';
 import { Factory } from '../helpers/factories.js';
-import { foldRollups } from '../helpers/rollups.js';
+import { FOLD_WHEN_TOLD, foldRollups } from '../helpers/rollups.js';
 import { bearer, buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
 let f: Factory;
 beforeAll(async () => {
-  t = await buildTestApp();
+  t = await buildTestApp(FOLD_WHEN_TOLD);
   f = new Factory(t);
 });
 afterAll(() => t.close());

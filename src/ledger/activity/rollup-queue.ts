@@ -149,7 +149,9 @@ export function foldStatement(limit = FOLD_ROWS): RawBuilder<{ taken: number }> 
         success, requests, duration_sum, duration_count, tokens_sum)
       SELECT org_id, scope, scope_id, grain, bucket, action, resource_type, success, sum(requests),
         sum(duration_sum), sum(duration_count), sum(tokens_sum)
-      FROM outcomes GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+      FROM outcomes GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+      ORDER BY org_id COLLATE "C", scope COLLATE "C", scope_id COLLATE "C", grain COLLATE "C", bucket,
+        action COLLATE "C", resource_type COLLATE "C", success
       ON CONFLICT (org_id, scope, scope_id, grain, bucket, action, resource_type, success) DO UPDATE SET
         requests = r.requests + excluded.requests, duration_sum = r.duration_sum + excluded.duration_sum,
         duration_count = r.duration_count + excluded.duration_count,
@@ -160,7 +162,8 @@ export function foldStatement(limit = FOLD_ROWS): RawBuilder<{ taken: number }> 
       SELECT org_id, scope, scope_id, grain, bucket, sum(requests),
         sum(CASE WHEN success THEN 0 ELSE requests END), sum(duration_sum), sum(duration_count),
         sum(tokens_sum)
-      FROM outcomes GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+      FROM outcomes GROUP BY 1, 2, 3, 4, 5
+      ORDER BY org_id COLLATE "C", scope COLLATE "C", scope_id COLLATE "C", grain COLLATE "C", bucket
       ON CONFLICT (org_id, scope, scope_id, grain, bucket) DO UPDATE SET
         requests = r.requests + excluded.requests, failed = r.failed + excluded.failed,
         duration_sum = r.duration_sum + excluded.duration_sum,
@@ -170,7 +173,9 @@ export function foldStatement(limit = FOLD_ROWS): RawBuilder<{ taken: number }> 
       INSERT INTO activity_key_rollups AS r (org_id, dimension, grain, bucket, workspace_id, key,
         requests, failed)
       SELECT org_id, dimension, grain, bucket, workspace_id, key, sum(requests), sum(failed)
-      FROM keyed GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+      FROM keyed GROUP BY 1, 2, 3, 4, 5, 6
+      ORDER BY org_id COLLATE "C", dimension COLLATE "C", grain COLLATE "C", bucket,
+        workspace_id COLLATE "C", key COLLATE "C"
       ON CONFLICT (org_id, dimension, grain, bucket, workspace_id, key) DO UPDATE SET
         requests = r.requests + excluded.requests, failed = r.failed + excluded.failed
     )
