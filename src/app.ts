@@ -90,7 +90,7 @@ export async function buildApp(options: BuildAppOptions): Promise<TallyApp> {
   const recorder = new ActivityRecorder(
     db,
     (error) => app.log.warn({ err: error }, 'self-recording flush failed'),
-    () => folder.committed(),
+    () => folder.recorded(),
   );
   const deps: AppDeps = {
     config: options.config,

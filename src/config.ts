@@ -50,8 +50,9 @@ export interface Config {
   ingestWriters: number;
   /**
    * When the activity rollups' queue is folded into the rollup tables: after this many committed
-   * writes (ingestion groups, self-recording flushes), or this many milliseconds after the first
-   * of them (src/ledger/activity/rollup-folder.ts). Reads are exact either way.
+   * writes (ingestion groups, self-recording flushes), or this many milliseconds after an
+   * ingestion group's (a fifth of it after a flush's; src/ledger/activity/rollup-folder.ts).
+   * Reads are exact either way.
    */
   rollupFoldEvery: number;
   rollupFoldMs: number;

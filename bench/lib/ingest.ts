@@ -60,8 +60,10 @@ export async function removeOrgs(databaseUrl: string, orgIds: string[]): Promise
   await client.connect();
   try {
     const tables = await client.query<{ table_name: string }>(
-      `SELECT table_name FROM information_schema.columns
-       WHERE table_schema = 'public' AND column_name = 'org_id' AND table_name <> 'orgs'`,
+      `SELECT c.table_name FROM information_schema.columns c
+       JOIN information_schema.tables t USING (table_schema, table_name)
+       WHERE c.table_schema = 'public' AND c.column_name = 'org_id' AND c.table_name <> 'orgs'
+         AND t.table_type = 'BASE TABLE'`,
     );
     // Children first: members and hired agents reference workspaces, which reference users.
     const order = (name: string) =>

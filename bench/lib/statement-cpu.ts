@@ -52,10 +52,10 @@ export class StatementCpu {
  */
 export function statementName(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  // `DO UPDATE SET` and `FOR UPDATE OF` are not tables.
+  // `DO UPDATE SET`, `FOR UPDATE OF` and `FOR UPDATE SKIP LOCKED` are not tables.
   const tables = [...flat.matchAll(/\b(?:INSERT INTO|UPDATE|DELETE FROM) "?(\w+)"?/gi)]
     .map((match) => match[1]!)
-    .filter((name) => !/^(SET|OF)$/i.test(name));
+    .filter((name) => !/^(SET|OF|SKIP|NOWAIT)$/i.test(name));
   const written = [...new Set(tables)];
   return written.length > 1 ? `${flat.slice(0, 40)}… writes ${written.join(', ')}` : flat.slice(0, 64);
 }

@@ -12,7 +12,6 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { testDatabaseKind } from '../helpers/test-database.js';
 import { insightsWorld, WINDOW } from '../insights/world.js';
 
-
 let t: TestApp;
 let f: Factory;
 beforeAll(async () => {

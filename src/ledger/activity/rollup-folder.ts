@@ -1,13 +1,15 @@
 // When a process folds the activity rollups' queue (rollup-queue.ts). Every transaction that
-// queued rollups tells the folder once it has committed; the folder folds when `every` of them
-// have (TALLY_ROLLUP_FOLD_EVERY, 10), or `afterMs` after the first one (TALLY_ROLLUP_FOLD_MS,
-// 1,000), whichever comes first, and once more on close. Reads
-// are exact either way (they add the queue), so the bounds weigh a writer's cost (folding more
-// batches at a time writes fewer rollup rows) against a reader's (each queued row is unnested by
-// the reads of its org). A row another process queued, or one left by a process that stopped, is
-// folded by whichever folder runs next: at the latest `afterMs` after a server starts. Ten
-// consecutive batches of live traffic write a third of one batch's rollup rows
-// (bench/rollup-fold-cost.ts).
+// queued rollups tells the folder once it has committed, and the folder folds at the first of:
+//   - `every` commits since the last fold (TALLY_ROLLUP_FOLD_EVERY, 10): under steady ingestion,
+//     ten consecutive groups share their hour and day cells, so a fold writes a third of the
+//     rows one group's would (bench/rollup-fold-cost.ts);
+//   - `afterMs` after an ingestion group's commit (TALLY_ROLLUP_FOLD_MS, 1,000), a fifth of it
+//     after a self-recording flush's: self-recording writes about once a second whatever the
+//     load, and readers of the org its rows belong to unnest them while they wait, so they are
+//     folded soon;
+// and once more on close. Reads are exact either way (they add the queue). A row another process
+// queued, or one left by a process that stopped, is folded by whichever folder runs next: at the
+// latest `afterMs` after a server starts.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { foldQueue } from './rollup-queue.js';
@@ -15,13 +17,15 @@ import { foldQueue } from './rollup-queue.js';
 export interface FoldPace {
   /** Commits between folds. */
   every: number;
-  /** The longest a committed batch's cells wait in the queue while nothing else is written. */
+  /** The longest an ingestion group's cells wait in the queue (a self-recording flush's: a fifth). */
   afterMs: number;
 }
 
 export class RollupFolder {
   private unfolded = 0;
   private timer: NodeJS.Timeout | null = null;
+  /** When the timer fires (ms since the epoch). */
+  private dueAt = Number.POSITIVE_INFINITY;
   /** The fold running now, and the one callers arriving meanwhile share (at most one). */
   private current: Promise<void> = Promise.resolve();
   private next: Promise<void> | null = null;
@@ -33,15 +37,17 @@ export class RollupFolder {
     private readonly onError: (error: unknown) => void,
   ) {
     // Whatever an earlier process left in the queue.
-    this.arm();
+    this.arm(this.pace.afterMs);
   }
 
-  /** A transaction that queued rollups has committed. */
+  /** An ingestion group that queued rollups has committed. */
   committed(): void {
-    if (this.closed) return;
-    this.unfolded += 1;
-    if (this.unfolded >= this.pace.every) void this.fold();
-    else this.arm();
+    this.count(this.pace.afterMs);
+  }
+
+  /** A self-recording flush that queued rollups has committed. */
+  recorded(): void {
+    this.count(Math.max(1, Math.round(this.pace.afterMs / 5)));
   }
 
   /**
@@ -50,8 +56,7 @@ export class RollupFolder {
    * committed since the running one began.
    */
   fold(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.disarm();
     if (!this.next) {
       const next = this.current.then(() => {
         this.next = null;
@@ -76,16 +81,32 @@ export class RollupFolder {
     } catch (error) {
       this.onError(error);
       this.unfolded += 1;
-      if (!this.closed) this.arm();
+      this.arm(this.pace.afterMs);
     }
   }
 
-  private arm(): void {
-    if (this.timer || this.closed) return;
+  private count(withinMs: number): void {
+    if (this.closed) return;
+    this.unfolded += 1;
+    if (this.unfolded >= this.pace.every) void this.fold();
+    else this.arm(withinMs);
+  }
+
+  /** Folds within `ms` at the latest (an earlier time already set stands). */
+  private arm(ms: number): void {
+    if (this.closed || Date.now() + ms >= this.dueAt) return;
+    this.disarm();
+    this.dueAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.dueAt = Number.POSITIVE_INFINITY;
       void this.fold();
-    }, this.pace.afterMs);
-    this.timer.unref();
+    }, ms).unref();
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.dueAt = Number.POSITIVE_INFINITY;
   }
 }
