@@ -61,7 +61,7 @@ function columnArray(rows: NewActivity[], column: keyof NewActivity, type: Eleme
 }
 
 /**
- * Inserts records with their rollups, in one transaction (the caller's, if it is one), skipping
+ * Inserts records with their rollups queued, in one transaction (the caller's, if it is one), skipping
  * any whose (org_id, id) is already stored; returns how many were new.
  */
 export async function insertActivities(db: Kysely<Database>, rows: NewActivity[]): Promise<number> {

@@ -3,11 +3,10 @@
 // caller is answered with its own outcomes once that transaction has committed. A 2xx still means
 // committed: nobody is answered before the commit that holds their writes.
 //
-// Why: a transaction's fixed costs (the claims statement, the records' statements, the rollup
-// upserts, the commit) are paid once per group instead of once per batch, and the rollup rows of
-// live traffic overlap from batch to batch: four batches of the benchmark write 754 rollup rows
-// per 1,000 events where one writes 1,567 (bench/rollup-fold-cost.ts). Concurrent batches of one
-// org also stop queueing on each other's rollup row locks.
+// Why: a transaction's fixed costs (the claims statement, the records' statements, the queued
+// rollup row, the commit) are paid once per group instead of once per batch, and the rollup cells
+// of live traffic overlap from batch to batch, so a group queues fewer of them (the folder then
+// adds several groups' cells at once: ../activity/rollup-folder.ts).
 //
 // What stays as it was: every write's outcome is one it could have had from batches written one
 // after the other, as concurrent requests are (the first of two sends of one key is stored, the
@@ -29,8 +28,6 @@ import type { OrgWrite, WriteOutcome } from './types.js';
 /**
  * A group takes no more writes than one activity statement holds, the bound of a request too
  * (INGEST_MAX_EVENTS = 5,000 events): a group's transaction is no longer than the largest batch's.
- * (Its rollup rows are locked in key order by one statement whatever its size, so two groups
- * cannot deadlock on them.)
  */
 export const MAX_GROUP_WRITES = ROWS_PER_STATEMENT;
 
@@ -58,7 +55,10 @@ export class GroupCommit {
     private readonly db: Kysely<Database>,
     /** Groups in the database at once (TALLY_INGEST_WRITERS); more batches wait and go in together. */
     private readonly lanes: number,
-    /** Told after each group's transaction has committed (the rollup folder counts them). */
+    /**
+     * Told after each group is done (the rollup folder counts them); a group whose transaction
+     * failed counts too, as its batches were then written again one by one.
+     */
     private readonly onWritten: () => void = () => {},
   ) {}
 
