@@ -7,6 +7,10 @@
 // connection, so its statements are counted with the batches'.
 //
 //   node dist-bench/bench/ingest-cost.js --database-url postgres://…/tally_bench_… --events 20000
+//     [--heap-profile FILE]  a sampling heap profile (.heapprofile, every allocation sampled, also
+//                            those collected since) of the measured posts alone
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     'database-url': { type: 'string' },
     events: { type: 'string', default: '20000' },
     rounds: { type: 'string', default: '1' },
+    'heap-profile': { type: 'string' },
   },
 });
 const url = values['database-url']!;
@@ -92,6 +97,7 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
   });
   await db.selectFrom('orgs').select('id').limit(1).execute();
   statements.measuring = true;
+  const heap = values['heap-profile'] ? await startHeapSampling() : null;
   for (const batch of workload.batches.slice(1)) {
     const cpu = process.cpuUsage();
     const pgBefore = statements.mark();
@@ -113,7 +119,26 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
   await app.rollupFolder.fold();
   totals.pgNs += statements.now() - pgBefore;
   statements.measuring = false;
+  if (heap) await heap.stop(`${values['heap-profile']}${round === 0 ? '' : `.${round}`}`);
   await removeOrgs(url, [orgId]);
+}
+
+/** Samples every 32 kB allocated, kept whether or not a collection has freed it since. */
+async function startHeapSampling() {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 32 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('HeapProfiler.stopSampling');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 const per1000 = (ms: number) => ((ms * 1000) / totals.events).toFixed(2);

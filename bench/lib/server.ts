@@ -2,6 +2,7 @@
 // memory can be read from /proc and the load generator's work is not counted as the server's.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface RunningServer {
   pid: number;
@@ -39,11 +40,14 @@ async function waitReady(baseUrl: string, child: ChildProcess, timeoutMs: number
 }
 
 /**
- * The node flags `npm start` gives the service (package.json's start script: the heap cap), so the
- * benchmark measures the process users run.
+ * The node flags `npm start` gives the service (package.json's start script: the heap's limits), so
+ * the benchmark measures the process users run; a `--before` build's own, from its checkout (`dir`).
  */
-export function startFlags(): string[] {
-  const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
+export function startFlags(dir = '.'): string[] {
+  const scripts = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts as Record<
+    string,
+    string
+  >;
   const match = /\bnode ((?:--\S+ )*)dist\/cli\/main\.js serve\b/.exec(scripts.start ?? '');
   if (!match)
     throw new Error('package.json: the start script no longer runs `node … dist/cli/main.js serve`');
@@ -65,7 +69,7 @@ export async function startServer(options: {
   const profile = options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [];
   const child = spawn(
     process.execPath,
-    [...startFlags(), ...profile, ...(options.entry ?? ['dist/cli/main.js', 'serve'])],
+    [...startFlags(options.cwd), ...profile, ...(options.entry ?? ['dist/cli/main.js', 'serve'])],
     {
       env: {
         ...process.env,
