@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { PGLITE_MEMORY_SCALE, type PgliteMemoryResult, runPgliteCase } from './lib/pglite-memory.js';
 import { machine, revision } from './lib/report.js';
-import { startServer } from './lib/server.js';
+import { startFlags, startServer } from './lib/server.js';
 
 const DATABASE_URL =
   process.env.BENCH_MEMORY_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tally_bench_memory';
@@ -188,7 +188,7 @@ function markdown(report: {
     '',
     `Code: commit ${report.revision.commit}${report.revision.uncommittedSrc.length > 0 ? ` (uncommitted: ${report.revision.uncommittedSrc.join(', ')})` : ' (src/ clean)'}; ` +
       `1-minute load average ${report.loadAverage.start} at the start, ${report.loadAverage.end} at the end. ` +
-      `The service runs as \`npm start\` runs it (its node flags: the 192 MiB heap cap). Budget: ${BUDGET_MB} MB resident (MB = MiB).`,
+      `The service runs as \`npm start\` runs it (its node flags: \`${startFlags().join(' ')}\`). Budget: ${BUDGET_MB} MB resident (MB = MiB).`,
     '',
   ];
   const pgCase = report.postgres;
