@@ -136,9 +136,12 @@ export class GroupCommit {
    * nothing runs beside a new group, and members carry no keys.
    */
   private withoutRunningKeys(member: Member): Member | null | 'wait' {
+    if (this.running.size === 0) return member;
+    const running = [...this.running];
     let held: { index: number; group: RunningGroup }[] | null = null;
-    for (const [index, key] of member.keys.entries()) {
-      for (const group of this.running) {
+    for (let index = 0; index < member.keys.length; index += 1) {
+      const key = member.keys[index]!;
+      for (const group of running) {
         if (!group.keys.has(key)) continue;
         if (!member.splittable || !group.splittable) return 'wait';
         held ??= [];
