@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { TallyError } from '../errors.js';
 import { INGEST_DECODED_BODY_LIMIT, INGEST_MAX_EVENTS, INGEST_RAW_BODY_LIMIT } from '../http/limits.js';
 import { mayHoldUnstorableStrings } from '../json-depth.js';
+import { parseArrayElements } from './array-elements.js';
 import type { IngestGate } from './back-pressure.js';
 
 // The limits themselves live with every other request limit (src/http/limits.ts).
@@ -101,11 +102,15 @@ export function parseEvents(
   decoded: Buffer,
   mode: Exclude<ContentMode, 'binary'>,
 ): { events: unknown[]; single: boolean; checkStrings: boolean } {
+  // A batch is parsed event by event, without a string of the whole body (array-elements.ts);
+  // whatever that cannot take is parsed whole, which answers every error as it always did.
+  const elements = mode === 'single' ? null : parseArrayElements(decoded, MAX_EVENTS);
+  // Only `\u` escapes can spell what PostgreSQL cannot store; the bytes hold them as the text does.
+  const checkStrings = mayHoldUnstorableStrings(decoded);
+  if (elements !== null) return { events: elements, single: false, checkStrings };
   let parsed: unknown;
-  let text: string;
   try {
-    text = decoded.toString('utf8');
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(decoded.toString('utf8'));
   } catch {
     throw new TallyError('bad_request', 'The body is not valid JSON');
   }
@@ -125,5 +130,5 @@ export function parseEvents(
       `A batch holds at most ${MAX_EVENTS} events (got ${events.length})`,
     );
   }
-  return { events, single: !isArray, checkStrings: mayHoldUnstorableStrings(text) };
+  return { events, single: !isArray, checkStrings };
 }
