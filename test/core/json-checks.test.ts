@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { mayHoldUnstorableStrings, tooDeepPath, unstorableJson } from '../../src/json-depth.js';
 import { loneSurrogatePath, nulPath } from '../../src/nul.js';
+import { jsonValue } from '../helpers/hostile-json.js';
 
 const reference = (value: unknown, maxDepth: number) =>
   tooDeepPath(value, maxDepth)
@@ -19,17 +20,7 @@ const hostileString = fc.oneof(
   fc.string(),
   fc.constantFrom('a\u0000b', '\ud800', 'x\udfff', '\ud83d\ude00', '', 'plain'),
 );
-const json = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small' },
-    hostileString,
-    fc.integer(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(hostileString, tie('value'), { maxKeys: 4 }),
-  ),
-})).value;
+const json = jsonValue(hostileString);
 
 it('agrees with the path checks on any JSON, at any depth limit', () => {
   fc.assert(

@@ -1,8 +1,27 @@
 // Shared by the tests that hold a hand-written body against the response schema's serializer
 // (test/activity/page-json.test.ts, test/ai-usages/page-json.test.ts): hostile values of every
 // class a body carries, and the schema serializer itself behind a real Fastify route.
+import fc from 'fast-check';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
+
+/**
+ * Any JSON value a few levels deep whose strings, keys as well as values, come from `strings`,
+ * with numbers from `numbers` (property tests of the code that reads or checks parsed JSON).
+ */
+export function jsonValue(strings: fc.Arbitrary<string>, numbers: fc.Arbitrary<number> = fc.integer()) {
+  return fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      strings,
+      numbers,
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(strings, tie('value'), { maxKeys: 4 }),
+    ),
+  })).value;
+}
 
 export const HOSTILE_STRINGS = [
   '',
