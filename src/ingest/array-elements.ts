@@ -36,14 +36,22 @@ export function parseArrayElements(bytes: Buffer, maxElements: number): unknown[
   if (bounds === null) return null;
   // Pushed, not assigned into `new Array(n)`: a packed array, as JSON.parse builds.
   const elements: unknown[] = [];
-  for (let at = 0; at < bounds.length; at += 2) {
+  for (let index = 0; index < bounds.length / 2; index += 1) {
     try {
-      elements.push(JSON.parse(bytes.toString('utf8', bounds[at], bounds[at + 1])));
+      elements.push(parseElement(bytes, bounds, index));
     } catch {
       return null;
     }
   }
   return elements;
+}
+
+/**
+ * The element at `index` of bounds found by elementBounds, parsed; throws JSON.parse's error when
+ * it is not JSON, in which case the whole text is not JSON either (the frame was checked).
+ */
+export function parseElement(bytes: Buffer, bounds: readonly number[], index: number): unknown {
+  return JSON.parse(bytes.toString('utf8', bounds[2 * index], bounds[2 * index + 1]));
 }
 
 /**

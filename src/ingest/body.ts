@@ -7,7 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import { TallyError } from '../errors.js';
 import { INGEST_DECODED_BODY_LIMIT, INGEST_MAX_EVENTS, INGEST_RAW_BODY_LIMIT } from '../http/limits.js';
 import { mayHoldUnstorableStrings } from '../json-depth.js';
-import { parseArrayElements } from './array-elements.js';
+import { elementBounds, parseElement } from './array-elements.js';
 import type { IngestGate } from './back-pressure.js';
 
 // The limits themselves live with every other request limit (src/http/limits.ts).
@@ -92,27 +92,52 @@ export function decodedBodyOf(request: FastifyRequest, gate: IngestGate): Buffer
   return decoded;
 }
 
+/** A request's events, read one at a time (`at`), and what the request as a whole is. */
+export interface BodyEvents {
+  count: number;
+  /**
+   * The event at `index`. A batch's events are parsed here, one by one, so that each event's
+   * parsed JSON is garbage once its write is built; throws the body's 400 when the event is not
+   * JSON (then neither is the body).
+   */
+  at(index: number): unknown;
+  /** One event (a structured one, or an object sent as application/json), not a batch. */
+  single: boolean;
+  /** Whether the events' strings need checking for what PostgreSQL cannot store. */
+  checkStrings: boolean;
+}
+
+const notJson = () => new TallyError('bad_request', 'The body is not valid JSON');
+
 /**
- * The events of the body, in order, and whether the request carries one event (a structured one,
- * or an object sent as application/json) rather than a batch, and whether its strings need
- * checking for what PostgreSQL cannot store; throws 400/413 when the request as a whole is
- * unusable.
+ * The events of the body, in order; throws 400/413 when the request as a whole is unusable, except
+ * that a batch's events are checked to be JSON as they are read (BodyEvents.at).
  */
-export function parseEvents(
-  decoded: Buffer,
-  mode: Exclude<ContentMode, 'binary'>,
-): { events: unknown[]; single: boolean; checkStrings: boolean } {
-  // A batch is parsed event by event, without a string of the whole body (array-elements.ts);
-  // whatever that cannot take is parsed whole, which answers every error as it always did.
-  const elements = mode === 'single' ? null : parseArrayElements(decoded, MAX_EVENTS);
+export function parseEvents(decoded: Buffer, mode: Exclude<ContentMode, 'binary'>): BodyEvents {
   // Only `\u` escapes can spell what PostgreSQL cannot store; the bytes hold them as the text does.
   const checkStrings = mayHoldUnstorableStrings(decoded);
-  if (elements !== null) return { events: elements, single: false, checkStrings };
+  // A batch is read event by event, without a string of the whole body (array-elements.ts);
+  // whatever is not framed as an array is parsed whole, which answers every error as it always did.
+  const bounds = mode === 'single' ? null : elementBounds(decoded, MAX_EVENTS);
+  if (bounds !== null) {
+    return {
+      count: bounds.length / 2,
+      at: (index) => {
+        try {
+          return parseElement(decoded, bounds, index);
+        } catch {
+          throw notJson();
+        }
+      },
+      single: false,
+      checkStrings,
+    };
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(decoded.toString('utf8'));
   } catch {
-    throw new TallyError('bad_request', 'The body is not valid JSON');
+    throw notJson();
   }
   const isArray = Array.isArray(parsed);
   const isObject = parsed !== null && typeof parsed === 'object' && !isArray;
@@ -130,5 +155,5 @@ export function parseEvents(
       `A batch holds at most ${MAX_EVENTS} events (got ${events.length})`,
     );
   }
-  return { events, single: !isArray, checkStrings };
+  return { count: events.length, at: (index) => events[index], single: !isArray, checkStrings };
 }

@@ -13,7 +13,7 @@ import { problemFormat } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
 import { type IngestGate, installIngestGate } from './back-pressure.js';
 import { readBinaryEvent } from './binary-mode.js';
-import { contentMode, decodedBodyOf, MAX_RAW_BYTES, parseEvents } from './body.js';
+import { type BodyEvents, contentMode, decodedBodyOf, MAX_RAW_BYTES, parseEvents } from './body.js';
 import { readEnvelope } from './envelope.js';
 import { readEventData } from './events/read-event.js';
 import { type Rejection, type SentWrite, tallyOutcomes } from './outcomes.js';
@@ -86,29 +86,38 @@ export async function ingestRoutes(
 }
 
 /**
- * The request's events read into writes (and the rejected ones' reasons). A function of its own so
- * that the parsed JSON is garbage once its writes are built: the batch then waits for the database
- * holding only the writes, and the young collections that run meanwhile copy less of it.
+ * The request's events read into writes (and the rejected ones' reasons). Each event is parsed,
+ * checked and turned into its write before the next is parsed, and the function returns only the
+ * writes: what the batch holds while it waits for the database is its writes, not its parsed JSON,
+ * so the young collections that run meanwhile copy less (each batch in flight is live at every
+ * scavenge).
  */
 async function readBatch(request: FastifyRequest, gate: IngestGate, deps: AppDeps) {
   const mode = contentMode(request.headers);
   const decoded = decodedBodyOf(request, gate);
-  const { events, single, checkStrings } =
+  const body: BodyEvents =
     mode === 'binary'
-      ? { events: [readBinaryEvent(request.headers, decoded)], single: true, checkStrings: true }
+      ? binaryModeEvent(readBinaryEvent(request.headers, decoded))
       : parseEvents(decoded, mode);
 
-  // After the body is read: a malformed request is a 400 whoever sends it (the contract's order).
+  // A malformed request is a 400 whoever sends it (the contract's order): one that may not write
+  // has its events parsed (a batch's are parsed as they are read) before it is refused.
   // The token's org, or null for the deployment admin, whose events each name theirs.
-  const { orgId: tokenOrg } = await authorizeRequest(deps.db, request);
+  let tokenOrg: string | null;
+  try {
+    ({ orgId: tokenOrg } = await authorizeRequest(deps.db, request));
+  } catch (error) {
+    for (let index = 0; index < body.count; index += 1) body.at(index);
+    throw error;
+  }
 
   const receivedAt = deps.now();
   const rejected: Rejection[] = [];
   const sent: (SentWrite & { orgId: string })[] = [];
   const knownOrgs = new Map<string, boolean>();
-  for (let index = 0; index < events.length; index += 1) {
-    const value = events[index];
-    const { envelope, errors } = readEnvelope(value, receivedAt, checkStrings);
+  for (let index = 0; index < body.count; index += 1) {
+    const value = body.at(index);
+    const { envelope, errors } = readEnvelope(value, receivedAt, body.checkStrings);
     const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : null;
     if (!envelope) {
       rejected.push({ index, id, errors });
@@ -131,8 +140,16 @@ async function readBatch(request: FastifyRequest, gate: IngestGate, deps: AppDep
     }
     sent.push({ index, orgId, write });
   }
-  return { mode, single, sent, rejected };
+  return { mode, single: body.single, sent, rejected };
 }
+
+/** A binary-mode request's one event, read from its headers and body. */
+const binaryModeEvent = (event: unknown): BodyEvents => ({
+  count: 1,
+  at: () => event,
+  single: true,
+  checkStrings: true,
+});
 
 /** The org an org token's event goes to: the token's; it may not write into another org. */
 function tokenEventOrg(requested: unknown, tokenOrg: string): string | { error: string } {

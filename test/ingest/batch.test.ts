@@ -253,6 +253,35 @@ describe('POST /v1/ingest', () => {
     expect(scalar.json().detail).toBe('The body is not an event or an array of events');
   });
 
+  it('refuses a batch with one event that is not JSON whole (400), before it would refuse the caller (403)', async () => {
+    const w = await f.world();
+    const good = JSON.stringify(activity('good', w.workspace.id));
+    const readOnly = await f.token(w.org.id, { abilities: ['read'] });
+    // Framed as an array, each broken in one event: the first, the last, a string left open, an
+    // escaped quote taken for a closing one.
+    for (const body of [
+      `[{"id":,}, ${good}]`,
+      `[${good}, {"id": 1 2}]`,
+      `[${good}, {"id": "open]`,
+      `[${good}, {"id": "a\\"}]`,
+    ]) {
+      for (const token of [w.serviceToken.token, readOnly.token]) {
+        const answer = await post(token, body);
+        expect(answer.statusCode, body).toBe(400);
+        expect(answer.headers['content-type']).toBe(PROBLEM);
+        expect(answer.json()).toEqual({
+          type: 'about:blank',
+          title: 'Bad Request',
+          status: 400,
+          detail: 'The body is not valid JSON',
+        });
+      }
+    }
+    // Well-formed, the same batch is the caller's to be refused.
+    expect((await post(readOnly.token, `[${good}]`)).statusCode).toBe(403);
+    expect(await countActivities(w.org.id)).toBe(0);
+  });
+
   it('needs the ingest ability and an admin-level caller (403), and a token (401)', async () => {
     const w = await f.world();
     const events = JSON.stringify([activity('x', w.workspace.id)]);
