@@ -9,9 +9,10 @@
 // The answer is exactly JSON.parse's: the scan only finds where the top-level array's elements
 // lie (the commas at depth one, outside strings) and each element is parsed by JSON.parse. When
 // every element parses and the frame is `[`, elements separated by `,`, `]` with only JSON
-// whitespace around, the whole text is valid JSON by its grammar, and it is that array. Anything
-// else (not an array, a malformed frame, an element that does not parse) answers null and the
-// caller parses the whole text as before, so every error and its precedence stay as they were.
+// whitespace around, the whole text is valid JSON by its grammar, and it is that array. What is
+// not so framed (not an array, a malformed frame) has no bounds and the caller parses the whole
+// text as before; an element that does not parse means the whole text is not JSON either. So
+// every error and its precedence stay as they were.
 // Splitting only at ASCII bytes never cuts a UTF-8 sequence, so each slice decodes as its part of
 // the whole text did.
 

@@ -34,6 +34,17 @@ function activity(id: string, workspaceId: string, extra: object = {}) {
   };
 }
 
+/** The 400 problem document the ingestion route answers for a body it cannot read. */
+function expectBadRequest(
+  answer: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+  detail: string,
+  label?: string,
+) {
+  expect(answer.statusCode, label).toBe(400);
+  expect(answer.headers['content-type']).toBe(PROBLEM);
+  expect(answer.json()).toEqual({ type: 'about:blank', title: 'Bad Request', status: 400, detail });
+}
+
 async function countActivities(orgId: string): Promise<number> {
   const row = await t.db
     .selectFrom('activities')
@@ -195,14 +206,7 @@ describe('POST /v1/ingest', () => {
     const broken = await post(w.serviceToken.token, Buffer.from('definitely not gzip'), BATCH, {
       'content-encoding': 'gzip',
     });
-    expect(broken.statusCode).toBe(400);
-    expect(broken.headers['content-type']).toBe(PROBLEM);
-    expect(broken.json()).toEqual({
-      type: 'about:blank',
-      title: 'Bad Request',
-      status: 400,
-      detail: 'The body is not valid gzip',
-    });
+    expectBadRequest(broken, 'The body is not valid gzip');
   });
 
   it('answers 413 for more than 5,000 events, a body over 5 MiB and a gzip bomb', async () => {
@@ -266,15 +270,7 @@ describe('POST /v1/ingest', () => {
       `[${good}, {"id": "a\\"}]`,
     ]) {
       for (const token of [w.serviceToken.token, readOnly.token]) {
-        const answer = await post(token, body);
-        expect(answer.statusCode, body).toBe(400);
-        expect(answer.headers['content-type']).toBe(PROBLEM);
-        expect(answer.json()).toEqual({
-          type: 'about:blank',
-          title: 'Bad Request',
-          status: 400,
-          detail: 'The body is not valid JSON',
-        });
+        expectBadRequest(await post(token, body), 'The body is not valid JSON', body);
       }
     }
     // Well-formed, the same batch is the caller's to be refused.
