@@ -96,8 +96,8 @@ function tooDeep(current: object, depth: number, maxDepth: number): boolean {
 
 /**
  * Whether JSON text decoded from UTF-8 (or its bytes) can parse to strings holding NUL or a lone
- * surrogate: only through a `\u` escape. JSON refuses a raw control character in a string, and decoding UTF-8
- * never yields a lone surrogate (an ill-formed sequence becomes U+FFFD). `\\u` (an escaped
+ * surrogate: only through a `\u` escape. JSON refuses a raw control character in a string, and
+ * decoding UTF-8 never yields a lone surrogate (an ill-formed sequence becomes U+FFFD). `\\u` (an escaped
  * backslash before a u) is counted too, which only costs the full check. Batches without escapes,
  * the usual ones, then get a walk of their containers alone: 1.6–2.4 → 0.5–0.55 ms of CPU per
  * 1,000 of the benchmark's events, for a scan costing 0.03–0.06 (bench/json-walk-cost.ts).

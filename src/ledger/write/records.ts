@@ -65,8 +65,8 @@ export function activityTime(write: LedgerWrite): Date {
  * The stored row: every field named, in the columns' order. Not `{ org_id, ...record }`: a spread
  * after another key is copied property by property at run time, and the rows' 27 columns are then
  * read row by row into their array parameters; named fields build one shape the reads stay fast
- * on (1,000 rows built and read: 1.5–1.8 → 1.1–1.2 ms, bench/batch-read-cost.ts). `Required` makes a forgotten column a
- * type error.
+ * on (1,000 rows built and read: 1.5–1.8 → 1.1–1.2 ms, bench/batch-read-cost.ts). `Required`
+ * makes a forgotten column a type error.
  */
 export function activityRow(orgId: string, record: ActivityRecord): NewActivity {
   const row: Required<NewActivity> = {
