@@ -3,6 +3,7 @@
 // into a Date. The two must write the same text for every instant PostgreSQL holds that a Date
 // does: asked of the database itself (PostgreSQL and PGlite), both ways, over instants before 1970
 // with sub-millisecond parts, years 0-99 and BC, and past 2^53 microseconds.
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { millisOf } from '../../src/db/instant-sql.js';
@@ -42,4 +43,65 @@ it.each(INSTANTS)('writes %s as the driver’s Date would', async (instant) => {
   );
   const [row] = rows;
   expect(isoOfMillis(row!.millis)).toBe(row!.parsed.toISOString());
+});
+
+// isoOfMillis keeps the last day's date text and writes the time of day itself: it must be the
+// Date's text for every instant a Date holds, in any order (a kept day of another instant, days
+// before 1970 and the extended years included), and do what the Date does with the rest.
+const DAY_MS = 86_400_000;
+const MAX_DATE_MS = 8.64e15;
+const anyInstant = fc.integer({ min: -MAX_DATE_MS, max: MAX_DATE_MS });
+const nearMidnight = fc
+  .tuple(fc.integer({ min: -1e8, max: 1e8 }), fc.integer({ min: -2, max: 2 }))
+  .map(([day, offset]) => Math.min(MAX_DATE_MS, Math.max(-MAX_DATE_MS, day * DAY_MS + offset)));
+const sameDay = fc
+  .tuple(fc.integer({ min: -1e8, max: 1e8 - 1 }), fc.array(fc.integer({ min: 0, max: DAY_MS - 1 })))
+  .map(([day, times]) => times.map((time) => day * DAY_MS + time));
+
+it('writes every instant a Date holds as its toISOString, whatever came before', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          anyInstant,
+          nearMidnight,
+          sameDay.map((days) => days[0] ?? 0),
+        ),
+      ),
+      (instants) => {
+        for (const millis of instants) expect(isoOfMillis(millis)).toBe(new Date(millis).toISOString());
+      },
+    ),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(sameDay, (instants) => {
+      for (const millis of instants) expect(isoOfMillis(millis)).toBe(new Date(millis).toISOString());
+    }),
+  );
+  for (const millis of [
+    0,
+    -0,
+    -1,
+    1,
+    DAY_MS - 1,
+    -DAY_MS,
+    MAX_DATE_MS,
+    -MAX_DATE_MS,
+    253402300799999,
+    253402300800000,
+    -62167219200000,
+    -62167219200001,
+  ]) {
+    expect(isoOfMillis(millis)).toBe(new Date(millis).toISOString());
+  }
+});
+
+it('leaves what a Date would not hold as it is to the Date: fractions formatted, the rest refused', () => {
+  isoOfMillis(1_765_000_000_000); // a day kept, which a fraction of it must not use
+  expect(isoOfMillis(1_765_000_000_000.5)).toBe(new Date(1_765_000_000_000.5).toISOString());
+  expect(isoOfMillis(-0.5)).toBe('1970-01-01T00:00:00.000Z');
+  for (const millis of [Number.NaN, MAX_DATE_MS + 1, -MAX_DATE_MS - 1, Number.POSITIVE_INFINITY, 2 ** 63]) {
+    expect(() => isoOfMillis(millis)).toThrow(RangeError);
+  }
 });
