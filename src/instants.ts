@@ -111,7 +111,7 @@ function digitsAt(value: string, at: number, count: number): number {
  * space, `HH:MM:SS`, an optional fraction of 1 to 9 digits (kept to milliseconds), then `Z`, `z`
  * or `±HH:MM`; `format` or `range` as wholeMillis.
  */
-function rfc3339Millis(value: string): number | 'format' | 'range' {
+export function rfc3339Millis(value: string): number | 'format' | 'range' {
   const year = digitsAt(value, 0, 4);
   const month = digitsAt(value, 5, 2);
   const day = digitsAt(value, 8, 2);

@@ -34,8 +34,8 @@ const isWhitespace = (byte: number | undefined) =>
  * against JSON.parse and what bench/batch-read-cost.ts measures.
  */
 export function parseArrayElements(bytes: Buffer, maxElements: number): unknown[] | null {
-  const bounds = elementBounds(bytes, maxElements);
-  if (bounds === null) return null;
+  const bounds = elementBounds(bytes, maxElements)?.bounds;
+  if (bounds === undefined) return null;
   // Pushed, not assigned into `new Array(n)`: a packed array, as JSON.parse builds.
   const elements: unknown[] = [];
   for (let index = 0; index < bounds.length / 2; index += 1) {
@@ -56,12 +56,23 @@ export function parseElement(bytes: Buffer, bounds: readonly number[], index: nu
   return JSON.parse(bytes.toString('utf8', bounds[2 * index], bounds[2 * index + 1]));
 }
 
+/** Where a well-framed array's elements lie, and how deep they nest. */
+export interface ElementBounds {
+  /** Start and end (exclusive) of each element, flattened. */
+  bounds: number[];
+  /**
+   * The most containers any point of an element lies in (a scalar 0, `{}` 1, `{"a":[]}` 2): what
+   * a walk of each parsed element would find (src/json-depth.ts), known here for free.
+   */
+  nesting: number;
+}
+
 /**
- * Start and end (exclusive) of each element, flattened, or null when the bytes are not an array
- * framed as JSON's grammar frames one, or it has more than `maxElements` elements. Elements are
- * not checked here: JSON.parse checks each.
+ * Where the elements lie, or null when the bytes are not an array framed as JSON's grammar frames
+ * one, or it has more than `maxElements` elements. Elements are not checked here: JSON.parse
+ * checks each.
  */
-export function elementBounds(bytes: Buffer, maxElements: number): number[] | null {
+export function elementBounds(bytes: Buffer, maxElements: number): ElementBounds | null {
   const length = bytes.length;
   let at = 0;
   while (isWhitespace(bytes[at])) at += 1;
@@ -70,6 +81,8 @@ export function elementBounds(bytes: Buffer, maxElements: number): number[] | nu
   const bounds: number[] = [];
   let start = at;
   let inner = at;
+  // The array's own depth is 1: an element's containers are counted above it.
+  let deepest = 1;
   while (isWhitespace(bytes[inner])) inner += 1;
   if (bytes[inner] === CLOSE_ARRAY) {
     at = inner + 1;
@@ -92,6 +105,7 @@ export function elementBounds(bytes: Buffer, maxElements: number): number[] | nu
         at = quote;
       } else if (byte === OPEN_ARRAY || byte === OPEN_OBJECT) {
         depth += 1;
+        if (depth > deepest) deepest = depth;
       } else if (byte === CLOSE_ARRAY || byte === CLOSE_OBJECT) {
         depth -= 1;
         if (depth === 0) {
@@ -108,5 +122,5 @@ export function elementBounds(bytes: Buffer, maxElements: number): number[] | nu
   }
   while (isWhitespace(bytes[at])) at += 1;
   if (at !== length || bounds.length / 2 > maxElements) return null;
-  return bounds;
+  return { bounds, nesting: deepest - 1 };
 }

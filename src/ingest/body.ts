@@ -5,7 +5,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import { TallyError } from '../errors.js';
-import { INGEST_DECODED_BODY_LIMIT, INGEST_MAX_EVENTS, INGEST_RAW_BODY_LIMIT } from '../http/limits.js';
+import {
+  INGEST_DECODED_BODY_LIMIT,
+  INGEST_MAX_EVENTS,
+  INGEST_RAW_BODY_LIMIT,
+  MAX_JSON_DEPTH,
+} from '../http/limits.js';
 import { mayHoldUnstorableStrings } from '../json-depth.js';
 import { elementBounds, parseElement } from './array-elements.js';
 import type { IngestGate } from './back-pressure.js';
@@ -105,6 +110,8 @@ export interface BodyEvents {
   single: boolean;
   /** Whether the events' strings need checking for what PostgreSQL cannot store. */
   checkStrings: boolean;
+  /** Whether an event may nest deeper than MAX_JSON_DEPTH (a batch's scan knows it does not). */
+  checkDepth: boolean;
 }
 
 const notJson = () => new TallyError('bad_request', 'The body is not valid JSON');
@@ -118,8 +125,9 @@ export function parseEvents(decoded: Buffer, mode: Exclude<ContentMode, 'binary'
   const checkStrings = mayHoldUnstorableStrings(decoded);
   // A batch is read event by event, without a string of the whole body (array-elements.ts);
   // whatever is not framed as an array is parsed whole, which answers every error as it always did.
-  const bounds = mode === 'single' ? null : elementBounds(decoded, MAX_EVENTS);
-  if (bounds !== null) {
+  const elements = mode === 'single' ? null : elementBounds(decoded, MAX_EVENTS);
+  if (elements !== null) {
+    const { bounds, nesting } = elements;
     return {
       count: bounds.length / 2,
       at: (index) => {
@@ -131,6 +139,8 @@ export function parseEvents(decoded: Buffer, mode: Exclude<ContentMode, 'binary'
       },
       single: false,
       checkStrings,
+      // An event is one container; the limit counts the containers inside it.
+      checkDepth: nesting > MAX_JSON_DEPTH,
     };
   }
   let parsed: unknown;
@@ -155,5 +165,11 @@ export function parseEvents(decoded: Buffer, mode: Exclude<ContentMode, 'binary'
       `A batch holds at most ${MAX_EVENTS} events (got ${events.length})`,
     );
   }
-  return { count: events.length, at: (index) => events[index], single: !isArray, checkStrings };
+  return {
+    count: events.length,
+    at: (index) => events[index],
+    single: !isArray,
+    checkStrings,
+    checkDepth: true,
+  };
 }

@@ -2,7 +2,7 @@
 // optional time, subject, datacontenttype. Anything else about the event is in `data`.
 import { MAX_JSON_DEPTH } from '../http/limits.js';
 import { unstorableJson } from '../json-depth.js';
-import { Fields, isObject, type Json } from './fields.js';
+import { Fields, isObject, type Json, REQUIRED } from './fields.js';
 
 export interface Envelope {
   id: string;
@@ -17,19 +17,28 @@ export interface Envelope {
 
 const JSON_CONTENT = /^application\/(.+\+)?json(\s*;.*)?$/i;
 
-/**
- * The event's envelope, or why it cannot be stored. `checkStrings: false` only for events parsed
- * from text that cannot hold NUL or a lone surrogate (mayHoldUnstorableStrings).
- */
+/** What an event's JSON may hold that cannot be stored, as far as its body's bytes tell (body.ts). */
+export interface UnstorableChecks {
+  /** false only for events parsed from text that cannot hold NUL or a lone surrogate (no `\u`). */
+  checkStrings: boolean;
+  /** false only for events whose bytes nest no deeper than MAX_JSON_DEPTH. */
+  checkDepth: boolean;
+}
+
+const CHECK_ALL: UnstorableChecks = { checkStrings: true, checkDepth: true };
+
+/** The event's envelope, or why it cannot be stored. */
 export function readEnvelope(
   value: unknown,
   receivedAt: Date,
-  checkStrings = true,
+  { checkStrings, checkDepth }: UnstorableChecks = CHECK_ALL,
 ): { envelope?: Envelope; errors: string[] } {
   if (!isObject(value)) return { errors: ['event: must be a JSON object'] };
   // Deeper JSON would overflow the stack of the code that walks or stores it; PostgreSQL text and
   // jsonb cannot hold NUL, nor json a lone surrogate. The event is rejected whole, on its own.
-  switch (unstorableJson(value, MAX_JSON_DEPTH, checkStrings)) {
+  // What the bytes already ruled out is not walked for (the usual batch: nothing is).
+  const unstorable = checkStrings || checkDepth ? unstorableJson(value, MAX_JSON_DEPTH, checkStrings) : null;
+  switch (unstorable) {
     case 'too_deep':
       return { errors: [`event: must not nest deeper than ${MAX_JSON_DEPTH} levels`] };
     case 'nul':
@@ -39,17 +48,17 @@ export function readEnvelope(
   }
   const fields = new Fields(value, '');
   if (value.specversion !== '1.0') fields.errors.push('specversion: must be "1.0"');
-  const id = fields.string('id', { required: true, max: 256 });
-  const source = fields.string('source', { required: true, max: 512 });
-  const type = fields.string('type', { required: true, max: 128 });
+  const id = fields.string('id', 256, REQUIRED);
+  const source = fields.string('source', 512, REQUIRED);
+  const type = fields.string('type', 128, REQUIRED);
   const time = fields.timestamp('time');
-  const subject = fields.string('subject', { max: 512 });
-  const contentType = fields.string('datacontenttype', { max: 128 });
+  const subject = fields.string('subject', 512);
+  const contentType = fields.string('datacontenttype', 128);
   if (contentType !== undefined && !JSON_CONTENT.test(contentType)) {
     fields.errors.push('datacontenttype: must be application/json (data is read as JSON)');
   }
   if ('data_base64' in value) fields.errors.push('data_base64: binary data is not accepted; send JSON data');
-  const data = fields.object('data', { required: true });
+  const data = fields.object('data', REQUIRED);
   if (fields.errors.length > 0 || !id || !source || !type || !data) return { errors: fields.errors };
   return {
     envelope: { id, source, type, time: time ?? receivedAt, hasTime: time !== undefined, subject, data },

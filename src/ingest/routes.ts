@@ -117,7 +117,7 @@ async function readBatch(request: FastifyRequest, gate: IngestGate, deps: AppDep
   const knownOrgs = new Map<string, boolean>();
   for (let index = 0; index < body.count; index += 1) {
     const value = body.at(index);
-    const { envelope, errors } = readEnvelope(value, receivedAt, body.checkStrings);
+    const { envelope, errors } = readEnvelope(value, receivedAt, body);
     const id = typeof (value as { id?: unknown })?.id === 'string' ? (value as { id: string }).id : null;
     if (!envelope) {
       rejected.push({ index, id, errors });
@@ -149,6 +149,7 @@ const binaryModeEvent = (event: unknown): BodyEvents => ({
   at: () => event,
   single: true,
   checkStrings: true,
+  checkDepth: true,
 });
 
 /** The org an org token's event goes to: the token's; it may not write into another org. */

@@ -169,6 +169,37 @@ it.each([
 });
 
 it('answers nothing past the element limit, so the route answers its 413 as before', () => {
-  expect(elementBounds(Buffer.from('[1,2,3]'), 3)).toStrictEqual([1, 2, 3, 4, 5, 6]);
+  expect(elementBounds(Buffer.from('[1,2,3]'), 3)).toStrictEqual({ bounds: [1, 2, 3, 4, 5, 6], nesting: 0 });
   expect(elementBounds(Buffer.from('[1,2,3]'), 2)).toBeNull();
+});
+
+/** The most containers any point of a parsed value lies in, walked (a scalar 0, `[]` 1). */
+function nestingOf(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  const inner = Array.isArray(value) ? value : Object.values(value);
+  return 1 + Math.max(0, ...inner.map(nestingOf));
+}
+
+// The route skips the events' depth walk when the scan's nesting is within the limit
+// (src/ingest/body.ts): the scan must count exactly what the walk would, brackets inside strings
+// and escaped quotes not counted.
+it("counts the deepest element's nesting as a walk of the parsed elements does", () => {
+  const nested = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      json,
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(hostileString, tie('value'), { maxKeys: 3 }),
+    ),
+  })).value;
+  fc.assert(
+    fc.property(fc.array(nested, { maxLength: 5 }), (elements) => {
+      const found = elementBounds(Buffer.from(JSON.stringify(elements)), 10);
+      expect(found?.nesting).toBe(Math.max(0, ...elements.map(nestingOf)));
+    }),
+    { numRuns: 1000 },
+  );
+  const deep = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+  expect(elementBounds(Buffer.from(`[${deep(65)},"[[[[",${deep(2)}]`), 10)?.nesting).toBe(65);
+  expect(elementBounds(Buffer.from(JSON.stringify(['[{\\', { b: '\\"[' }])), 10)?.nesting).toBe(1);
 });

@@ -136,6 +136,42 @@ describe('regressions in ingestion: the bad event alone is rejected', () => {
     const response = await post(activity(toJsonText(nested(62, 'object'))));
     expect(response.statusCode, response.body).toBe(200);
   });
+
+  // In a batch the depth walk runs only when the scan of the body's bytes finds an event nesting
+  // past the limit (src/ingest/body.ts): the same events, between two good ones, answer the same.
+  const postBatch = (metadata: string) => {
+    const event = (id: string, data: string) =>
+      `{"specversion":"1.0","id":"${id}","source":"s","type":"activity.recorded","data":${data}}`;
+    const run = Math.random();
+    return send({
+      method: 'POST',
+      url: '/v1/ingest',
+      headers: { ...bearer(token), 'content-type': 'application/cloudevents-batch+json' },
+      payload: `[${event(`a-${run}`, activity('{}'))}, ${event(`b-${run}`, activity(metadata))},${event(`c-${run}`, activity('{"note":"[[[[\\""}'))}]`,
+    }).then((response) => ({ response, id: `b-${run}` }));
+  };
+
+  it.each([
+    ['nested 100,000 levels', `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
+    ['nested one level too deep', toJsonText(nested(63, 'object'))],
+    ['nested one level too deep in arrays', toJsonText(nested(63, 'array'))],
+  ])("in a batch, an event %s is that event's rejection alone", async (_label, metadata) => {
+    const { response, id } = await postBatch(metadata);
+    expect(response.statusCode, response.body).toBe(207);
+    expect(response.json()).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [{ index: 1, id, errors: [`event: must not nest deeper than ${MAX_JSON_DEPTH} levels`] }],
+    });
+  });
+
+  it(`in a batch, an event nested exactly ${MAX_JSON_DEPTH} levels is accepted`, async () => {
+    for (const metadata of [nested(62, 'object'), { a: nested(61, 'array') }]) {
+      const { response } = await postBatch(toJsonText(metadata));
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+    }
+  });
 });
 
 describe('regression: self-recording survives hostile path parameters', () => {

@@ -389,4 +389,32 @@ describe('POST /v1/ingest', () => {
       .executeTakeFirstOrThrow();
     expect(workspace.last_active_at).not.toBeNull();
   });
+
+  it('stores token usage and metadata keyed `__proto__` or `constructor` as sent, and counts them', async () => {
+    const w = await f.world();
+    const tokenUsage = '{"__proto__":5,"constructor":3,"input":1}';
+    const metadata = '{"__proto__":{"a":1},"constructor":"x","toString":null}';
+    const event = JSON.stringify(activity('proto-1', w.workspace.id)).replace(
+      '"status_code":200',
+      `"status_code":200,"token_usage":${tokenUsage},"metadata":${metadata}`,
+    );
+    const response = await post(w.serviceToken.token, `[${event}]`);
+    expect(response.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    const row = await t.db
+      .selectFrom('activities')
+      .select((eb) => [
+        eb.cast<string>('token_usage', 'text').as('token_usage'),
+        eb.cast<string>('metadata', 'text').as('metadata'),
+        'tokens_total',
+      ])
+      .where('org_id', '=', w.org.id)
+      .where('id', '=', 'proto-1')
+      .executeTakeFirstOrThrow();
+    // jsonb's own text: its key order (by length) and spacing.
+    expect(row).toEqual({
+      token_usage: '{"input": 1, "__proto__": 5, "constructor": 3}',
+      metadata: '{"toString": null, "__proto__": {"a": 1}, "constructor": "x"}',
+      tokens_total: 9,
+    });
+  });
 });

@@ -2,19 +2,19 @@
 
 import type { AiUsageWrite } from '../../ledger/write/types.js';
 import type { Envelope } from '../envelope.js';
-import { Fields } from '../fields.js';
-import { eventWrite } from './types.js';
+import { Fields, NOT_NEGATIVE, REQUIRED } from '../fields.js';
+import { writeKey } from './types.js';
 
 export const TOOL_TYPES = ['product-marketing-post', 'image-generation', 'session-summary', 'other'] as const;
 export const USAGE_STATUSES = ['pending', 'completed', 'failed'] as const;
 
 export function readAiUsage(envelope: Envelope): { write?: AiUsageWrite; errors: string[] } {
   const f = new Fields(envelope.data, 'data.');
-  const id = f.id('id', { required: true });
-  const workspaceId = f.id('workspaceId', { required: true });
-  const toolType = f.oneOf('toolType', TOOL_TYPES, { required: true });
-  const status = f.oneOf('status', USAGE_STATUSES, { required: true });
-  const cost = f.number('cost', { min: 0 }) ?? 0;
+  const id = f.id('id', REQUIRED);
+  const workspaceId = f.id('workspaceId', REQUIRED);
+  const toolType = f.oneOf('toolType', TOOL_TYPES, REQUIRED);
+  const status = f.oneOf('status', USAGE_STATUSES, REQUIRED);
+  const cost = f.number('cost', NOT_NEGATIVE) ?? 0;
   const inputData = f.object('inputData') ?? {};
   const responseData = f.object('responseData') ?? {};
   const createdAt = f.timestamp('createdAt') ?? envelope.time;
@@ -23,7 +23,8 @@ export function readAiUsage(envelope: Envelope): { write?: AiUsageWrite; errors:
   return {
     write: {
       kind: 'ai_usage',
-      ...eventWrite(envelope),
+      key: writeKey(envelope),
+      time: envelope.time,
       record: {
         id,
         workspace_id: workspaceId,

@@ -3,6 +3,6 @@
 import type { WriteKey } from '../../ledger/write/types.js';
 import type { Envelope } from '../envelope.js';
 
-export function eventWrite(envelope: Envelope): { key: WriteKey; time: Date } {
-  return { key: { source: envelope.source, eventId: envelope.id }, time: envelope.time };
+export function writeKey(envelope: Envelope): WriteKey {
+  return { source: envelope.source, eventId: envelope.id };
 }
