@@ -36,7 +36,8 @@ export function tallyOutcomes(
   let accepted = 0;
   let duplicates = 0;
   const rejected: Rejection[] = [];
-  for (const [i, outcome] of outcomes.entries()) {
+  for (let i = 0; i < outcomes.length; i += 1) {
+    const outcome = outcomes[i]!;
     const { index, write } = sent[i]!;
     if (outcome.status === 'stored') accepted += 1;
     else if (outcome.status === 'duplicate') duplicates += 1;

@@ -6,7 +6,13 @@
 // literal: sent as text they would be refused).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrayParam, binaryArray, type ElementType, plainParameters } from '../../src/db/array-param.js';
+import {
+  arrayParam,
+  binaryArray,
+  columnParam,
+  type ElementType,
+  plainParameters,
+} from '../../src/db/array-param.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 let t: TestDatabase;
@@ -179,4 +185,28 @@ it('is refused by PostgreSQL for a NUL as the text form is', async () => {
   const binary = await refusal(arrayParam('text', ['a\u0000b']));
   expect(binary).not.toBeNull();
   expect(binary).toBe(await refusal(['a\u0000b']));
+});
+
+// The write path's columns are read from their rows as the parameter is written (columnParam):
+// the bytes and the plain values must be those of the column built as an array first, an absent
+// field (undefined) a null like a null one, and a field named like Object.prototype's members
+// read as the row's own.
+it('writes a column of rows as the array of that field would be written', () => {
+  for (const { type, values } of CASES) {
+    const rows = values.map((value, index) =>
+      index % 3 === 2 && value === null ? {} : { value, constructor: 1 },
+    );
+    const column = columnParam(rows as { value?: never }[], type, 'value');
+    const asArray = rows.map((row) => (row as { value?: unknown }).value ?? null);
+    expect(column.toPostgres()).toEqual(binaryArray(type, asArray));
+    expect(column.values).toEqual(asArray);
+    expect(column.plainValues()).toEqual(arrayParam(type, asArray as never).plainValues());
+  }
+  const named = columnParam(
+    [{ constructor: 'a', __proto__: null }, { constructor: null }] as { constructor: string | null }[],
+    'text',
+    'constructor',
+  );
+  expect(named.values).toEqual(['a', null]);
+  expect(named.toPostgres()).toEqual(binaryArray('text', ['a', null]));
 });

@@ -6,7 +6,7 @@
 // aggregate over the inserted rows (each expanded to four scope/grain rows) cost about as much
 // again as the insert itself.
 import { type Kysely, sql } from 'kysely';
-import { type ArrayParam, arrayParam, type ElementType } from '../../db/array-param.js';
+import { ArrayParam, type ElementType } from '../../db/array-param.js';
 import { type AnsweringPart, asOneStatement } from '../../db/one-statement.js';
 import type { Database, NewActivity } from '../../db/schema.js';
 import { rollupCells } from './rollup-cells.js';
@@ -53,11 +53,9 @@ const COLUMNS = [
 /** The columns of `activities` in the order the writer fills them (the benchmark's COPY uses it). */
 export const ACTIVITY_COLUMNS: readonly (keyof NewActivity)[] = COLUMNS.map(([name]) => name);
 
+/** The rows' column, read from the rows as the parameter is written (array-param.ts). */
 function columnArray(rows: NewActivity[], column: keyof NewActivity, type: ElementType): ArrayParam {
-  return arrayParam(
-    type,
-    rows.map((row) => (row[column] ?? null) as never),
-  );
+  return new ArrayParam(type, rows, column);
 }
 
 /**

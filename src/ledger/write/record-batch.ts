@@ -32,16 +32,18 @@ import {
   withWorkspaceId,
   workspaceOf,
 } from './records.js';
-import type {
-  ActivityWrite,
-  AiUsageWrite,
-  ExecutionSourceWrite,
-  ExecutionWrite,
-  LedgerWrite,
-  ModelCallWrite,
-  OrgWrite,
-  WriteOutcome,
-  WriteRejection,
+import {
+  type ActivityWrite,
+  type AiUsageWrite,
+  DUPLICATE,
+  type ExecutionSourceWrite,
+  type ExecutionWrite,
+  type LedgerWrite,
+  type ModelCallWrite,
+  type OrgWrite,
+  STORED,
+  type WriteOutcome,
+  type WriteRejection,
 } from './types.js';
 
 export interface RecordOptions {
@@ -272,7 +274,7 @@ async function storableWrites(
   const firsts = new Map<string, Item>();
   for (const item of candidates) {
     const key = keyString(item.write.key);
-    if (firsts.has(key)) outcomes[item.index] = { status: 'duplicate' };
+    if (firsts.has(key)) outcomes[item.index] = DUPLICATE;
     else firsts.set(key, item);
   }
   return firsts;
@@ -293,10 +295,11 @@ async function recordOrgBatch(
     [...firsts.values()].map((item) => item.write.key),
   );
   const fresh: Item[] = [];
-  for (const [key, item] of firsts) {
+  // forEach, not for…of over the entries: no [key, item] pair per write.
+  firsts.forEach((item, key) => {
     if (claimed.has(key)) fresh.push(item);
-    else outcomes[item.index] = { status: 'duplicate' };
-  }
+    else outcomes[item.index] = DUPLICATE;
+  });
   const kinds = byKind(fresh);
 
   // 4. Spans of traces (OTLP): their links, and where each waiting model call's tokens count.
@@ -351,7 +354,7 @@ async function recordOrgBatch(
       outcomes[item.index] = { status: 'rejected', reason };
       continue;
     }
-    outcomes[item.index] = { status: 'stored' };
+    outcomes[item.index] = STORED;
     const workspaceId = workspaceOf(item.write);
     if (workspaceId !== null) markActive(active, orgId, workspaceId, activityTime(item.write));
   }
@@ -368,7 +371,8 @@ export async function recordBatch(
 ): Promise<WriteOutcome[]> {
   const outcomes: WriteOutcome[] = new Array(writes.length);
   const byOrg = new Map<string, Item[]>();
-  for (const [index, { orgId, write }] of writes.entries()) {
+  for (let index = 0; index < writes.length; index += 1) {
+    const { orgId, write } = writes[index]!;
     const items = byOrg.get(orgId);
     if (items) items.push({ index, write });
     else byOrg.set(orgId, [{ index, write }]);

@@ -6,7 +6,7 @@
 import { keyString } from './claims.js';
 import type { RecordOptions } from './record-batch.js';
 import { workspaceOf } from './records.js';
-import type { OrgWrite, WriteOutcome } from './types.js';
+import { DUPLICATE, type OrgWrite, type WriteOutcome } from './types.js';
 
 /** A batch, or part of one, waiting for a group. */
 export interface Member {
@@ -57,7 +57,7 @@ export class SplitBatch {
       splittable: true,
       options: onTouchFailed ? { onTouchFailed } : {},
       resolve: (outcomes) => {
-        for (const [at, outcome] of outcomes.entries()) this.settle(indexes[at]!, outcome);
+        for (let at = 0; at < outcomes.length; at += 1) this.settle(indexes[at]!, outcomes[at]!);
       },
       reject: (error) => this.fail(error),
     };
@@ -99,19 +99,25 @@ export function settleHeld(
   members: readonly Member[],
   outcomes: readonly WriteOutcome[] | null,
 ): Member[] {
-  // Per claim key the group committed: the workspaces its writes of it named (each one exists).
+  // Per held claim key the group committed: the workspaces its writes of it named (each one
+  // exists). Only the held keys are looked at: a group holds thousands of writes, and a few
+  // held back on it.
+  const heldKeys = new Set<string>();
+  for (const { key } of held) heldKeys.add(key);
   const committed = new Map<string, Set<string | null>>();
   const givenBack = new Set<string>();
   if (outcomes !== null) {
     let at = 0;
-    for (const member of members) {
-      for (const [index, { write }] of member.writes.entries()) {
-        const key = member.keys[index]!;
-        if (outcomes[at++]!.status === 'rejected') givenBack.add(key);
+    for (const { writes, keys } of members) {
+      for (let index = 0; index < writes.length; index += 1, at += 1) {
+        const key = keys[index]!;
+        if (!heldKeys.has(key)) continue;
+        if (outcomes[at]!.status === 'rejected') givenBack.add(key);
         else {
           const named = committed.get(key);
-          if (named) named.add(workspaceOf(write));
-          else committed.set(key, new Set([workspaceOf(write)]));
+          const workspace = workspaceOf(writes[index]!.write);
+          if (named) named.add(workspace);
+          else committed.set(key, new Set([workspace]));
         }
       }
     }
@@ -119,7 +125,7 @@ export function settleHeld(
   const again = new Map<SplitBatch, number[]>();
   for (const { batch, index, write, key } of held) {
     if (!givenBack.has(key) && committed.get(key)?.has(workspaceOf(write.write))) {
-      batch.settle(index, { status: 'duplicate' });
+      batch.settle(index, DUPLICATE);
     } else {
       const indexes = again.get(batch);
       if (indexes) indexes.push(index);

@@ -129,6 +129,10 @@ export type WriteRejection =
  * earlier in the same batch), or rejected (nothing stored, its key left unclaimed for a retry).
  */
 export type WriteOutcome =
-  | { status: 'stored' }
-  | { status: 'duplicate' }
-  | { status: 'rejected'; reason: WriteRejection };
+  | { readonly status: 'stored' }
+  | { readonly status: 'duplicate' }
+  | { readonly status: 'rejected'; readonly reason: WriteRejection };
+
+/** The two outcomes without details, shared by every write that has them (one object each). */
+export const STORED: WriteOutcome = Object.freeze({ status: 'stored' });
+export const DUPLICATE: WriteOutcome = Object.freeze({ status: 'duplicate' });
