@@ -8,6 +8,7 @@
 // what ingestion allocated. Every sum still adds its records one by one in batch order, as before,
 // so the floating-point sums are the same to the last bit.
 import type { NewActivity } from '../../db/schema.js';
+import { scopeId } from './filters.js';
 
 export type Grain = 'hour' | 'day';
 
@@ -24,13 +25,28 @@ export interface Measures {
   tokensSum: number;
 }
 
-export interface OutcomeSum extends Measures {
+/**
+ * Where a cell's sums go: each sum carries its cell's place, so the queue's rows are the sums
+ * themselves (rollup-queue.ts), not copies of them with the place added.
+ */
+interface CellPlace {
+  grain: Grain;
+  /** The bucket's start (one Date per cell, shared by its sums). */
+  bucket: Date;
+}
+
+export interface OutcomeSum extends Measures, CellPlace {
+  scope: 'org' | 'workspace';
+  /** The scope's id as the rollup tables key it (filters.ts scopeId). */
+  scopeId: string;
   action: string;
   resourceType: string;
   success: boolean;
 }
 
-export interface KeySum {
+export interface KeySum extends CellPlace {
+  /** The workspace, '' for the records without one. */
+  workspaceId: string;
   dimension: 'user' | 'endpoint';
   key: string;
   requests: number;
@@ -71,6 +87,7 @@ function add(sum: Measures, failed: number, duration: number | null, tokens: num
  */
 class CellSums {
   readonly cell: RollupCell;
+  private readonly place: CellPlace;
   /** action → resource type → [succeeded, failed]. */
   private readonly outcomes = new Map<string, Map<string, (OutcomeSum | undefined)[]>>();
   private readonly users = new Map<string, KeySum>();
@@ -78,6 +95,7 @@ class CellSums {
 
   constructor(orgId: string, workspaceId: string | null, grain: Grain, bucket: number) {
     this.cell = { orgId, workspaceId, grain, bucket, totals: measures(), outcomes: [], keys: [] };
+    this.place = { grain, bucket: new Date(bucket) };
   }
 
   addRecord(
@@ -100,7 +118,21 @@ class CellSums {
     }
     let sum = pair[failed];
     if (!sum) {
-      sum = { action, resourceType, success: failed === 0, ...measures() };
+      const { workspaceId } = this.cell;
+      sum = {
+        scope: workspaceId === null ? 'org' : 'workspace',
+        scopeId: scopeId(workspaceId === null ? [] : [workspaceId]),
+        grain: this.place.grain,
+        bucket: this.place.bucket,
+        action,
+        resourceType,
+        success: failed === 0,
+        requests: 0,
+        failed: 0,
+        durationSum: 0,
+        durationCount: 0,
+        tokensSum: 0,
+      };
       pair[failed] = sum;
       this.cell.outcomes.push(sum);
     }
@@ -111,7 +143,16 @@ class CellSums {
     const sums = dimension === 'user' ? this.users : this.endpoints;
     let sum = sums.get(key);
     if (!sum) {
-      sum = { dimension, key, requests: 0, failed: 0 };
+      const { grain, bucket } = this.place;
+      sum = {
+        workspaceId: this.cell.workspaceId ?? '',
+        grain,
+        bucket,
+        dimension,
+        key,
+        requests: 0,
+        failed: 0,
+      };
       sums.set(key, sum);
       this.cell.keys.push(sum);
     }

@@ -18,23 +18,13 @@ import {
   QUEUED_ROLLUPS,
 } from '../../db/migrations/0011_activity_rollup_queue.js';
 import type { Database } from '../../db/schema.js';
-import { scopeId } from './filters.js';
-import type { Grain, KeySum, OutcomeSum, RollupCell } from './rollup-cells.js';
+import type { KeySum, OutcomeSum, RollupCell } from './rollup-cells.js';
 
 /** One activity_rollups row: a cell's outcome in its org or workspace scope. */
-interface RollupRow extends OutcomeSum {
-  scope: 'org' | 'workspace';
-  scopeId: string;
-  grain: Grain;
-  bucket: Date;
-}
+type RollupRow = OutcomeSum;
 
 /** One activity_key_rollups row: a user's or endpoint's sums in a workspace ('' for none). */
-interface KeyRow extends KeySum {
-  workspaceId: string;
-  grain: Grain;
-  bucket: Date;
-}
+type KeyRow = KeySum;
 
 /** One org's queue row. */
 interface OrgRows {
@@ -43,24 +33,19 @@ interface OrgRows {
   keys: KeyRow[];
 }
 
-/** The cells' rows, per org in the order the orgs were first met. */
+/** The cells' rows (their sums themselves), per org in the order the orgs were first met. */
 function rowsPerOrg(cells: readonly RollupCell[]): OrgRows[] {
   const orgs = new Map<string, OrgRows>();
-  for (const { orgId, workspaceId, grain, bucket, outcomes, keys } of cells) {
+  for (const { orgId, workspaceId, outcomes, keys } of cells) {
     let rows = orgs.get(orgId);
     if (!rows) {
       rows = { orgId, rollups: [], keys: [] };
       orgs.set(orgId, rows);
     }
-    const at = new Date(bucket);
-    if (workspaceId !== null) {
-      for (const sum of keys) rows.keys.push({ ...sum, workspaceId, grain, bucket: at });
-    }
+    if (workspaceId !== null) for (const sum of keys) rows.keys.push(sum);
     // Records without a workspace have no workspace scope (their keys are kept under '').
     if (workspaceId === '') continue;
-    const scope = workspaceId === null ? 'org' : 'workspace';
-    const id = scopeId(workspaceId === null ? [] : [workspaceId]);
-    for (const outcome of outcomes) rows.rollups.push({ ...outcome, scope, scopeId: id, grain, bucket: at });
+    for (const outcome of outcomes) rows.rollups.push(outcome);
   }
   return [...orgs.values()];
 }
