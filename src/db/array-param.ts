@@ -81,7 +81,8 @@ export class ArrayParam<T extends ElementType = ElementType> {
           ? BigInt(value)
           : value,
       );
-    return [...this.values];
+    // A column's values are a fresh array already; a plain array is copied.
+    return this.field === null ? [...this.source] : (this.values as unknown[]);
   }
 
   /** Logged or captured statements show the values, as they would a plain array. */
