@@ -15,19 +15,12 @@ import { readActivity } from '../src/ingest/events/activity.js';
 import { ACTIVITY_COLUMNS } from '../src/ledger/activity/insert.js';
 import { activityRow } from '../src/ledger/write/records.js';
 import type { ActivityRecord } from '../src/ledger/write/types.js';
-import { buildIngestWorkload } from './lib/ingest-workload.js';
+import { probeBodies } from './lib/ingest-workload.js';
 
 const { values } = parseArgs({
   options: { events: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' } },
 });
-const workload = buildIngestWorkload({
-  events: Number(values.events),
-  batchSize: 1000,
-  seed: 777,
-  copyOrgId: 'bench-read',
-  now: Date.now(),
-});
-const bodies = workload.batches.map((batch) => Buffer.from(batch, 'utf8'));
+const bodies = probeBodies(Number(values.events));
 const events = bodies.reduce((sum, body) => sum + (JSON.parse(body.toString('utf8')) as unknown[]).length, 0);
 const received = new Date();
 const records: ActivityRecord[] = [];

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { parseEvents } from '../src/ingest/body.js';
 import { readEnvelope } from '../src/ingest/envelope.js';
 import { readEventData } from '../src/ingest/events/read-event.js';
-import { buildIngestWorkload } from './lib/ingest-workload.js';
+import { probeBodies } from './lib/ingest-workload.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,14 +24,7 @@ const { values } = parseArgs({
     'heap-profile': { type: 'string' },
   },
 });
-const workload = buildIngestWorkload({
-  events: Number(values.events),
-  batchSize: 1000,
-  seed: 777,
-  copyOrgId: 'bench-read',
-  now: Date.now(),
-});
-const bodies = workload.batches.map((batch) => Buffer.from(batch, 'utf8'));
+const bodies = probeBodies(Number(values.events));
 const received = new Date();
 let kept = 0;
 

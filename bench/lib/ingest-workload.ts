@@ -237,3 +237,18 @@ export function buildIngestWorkload(options: {
     copy,
   };
 }
+
+/**
+ * The benchmark's batches of 1,000 events as request bodies, for the probes that read them in
+ * process (batch-read-cost.ts, event-read-cost.ts): one fixed seed, so their figures compare.
+ */
+export function probeBodies(events: number): Buffer[] {
+  const workload = buildIngestWorkload({
+    events,
+    batchSize: 1000,
+    seed: 777,
+    copyOrgId: 'bench-read',
+    now: Date.now(),
+  });
+  return workload.batches.map((batch) => Buffer.from(batch, 'utf8'));
+}
