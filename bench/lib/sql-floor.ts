@@ -72,6 +72,13 @@ export class SqlFloor {
    * history cycles its page size 1..100) is sampled over its cycle, not only its first requests.
    */
   async captureRequests(scenario: Scenario, samples: number, spread = 10): Promise<Statement[][]> {
+    // One request first, not captured, as the service's rows start with warm-up requests: what a
+    // first request does once (the workspace route recomputing metrics older than 60 s and
+    // storing them, usage history filling its page cache) is not the read's steady state, and a
+    // captured sample of it was replayed once per round of the samples (the workspace (uuid)
+    // floor answered 27 requests/s, 411 ms at p99, replaying that recomputation).
+    const warm = scenario.next();
+    await this.app.inject({ method: 'GET', url: warm.path, headers: warm.headers });
     const requests: Statement[][] = [];
     for (let i = 0; i < samples * spread; i += 1) {
       const spec = scenario.next();
