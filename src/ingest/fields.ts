@@ -28,7 +28,7 @@ export const REQUIRED = true;
 /**
  * Ingestion reads every field of every event through these methods, so they take their limits as
  * plain arguments (or, for numbers, a caller's constant): an options object literal per call was
- * allocated per field per event, ~0.5 KB of an activity event's ~4 KB read (bench/event-read-cost.ts),
+ * allocated per field per event, ~0.3 KB of an activity event's ~4 KB read (bench/event-read-cost.ts),
  * and what ingestion allocates sets how often the young generation is collected, each time
  * copying every batch in flight.
  */

@@ -88,6 +88,8 @@ function add(sum: Measures, failed: number, duration: number | null, tokens: num
 class CellSums {
   readonly cell: RollupCell;
   private readonly place: CellPlace;
+  /** The scope its outcome sums are queued under, worked out once per cell. */
+  private readonly scope: Pick<OutcomeSum, 'scope' | 'scopeId'>;
   /** action → resource type → [succeeded, failed]. */
   private readonly outcomes = new Map<string, Map<string, (OutcomeSum | undefined)[]>>();
   private readonly users = new Map<string, KeySum>();
@@ -96,6 +98,10 @@ class CellSums {
   constructor(orgId: string, workspaceId: string | null, grain: Grain, bucket: number) {
     this.cell = { orgId, workspaceId, grain, bucket, totals: measures(), outcomes: [], keys: [] };
     this.place = { grain, bucket: new Date(bucket) };
+    this.scope =
+      workspaceId === null
+        ? { scope: 'org', scopeId: scopeId([]) }
+        : { scope: 'workspace', scopeId: scopeId([workspaceId]) };
   }
 
   addRecord(
@@ -118,10 +124,9 @@ class CellSums {
     }
     let sum = pair[failed];
     if (!sum) {
-      const { workspaceId } = this.cell;
       sum = {
-        scope: workspaceId === null ? 'org' : 'workspace',
-        scopeId: scopeId(workspaceId === null ? [] : [workspaceId]),
+        scope: this.scope.scope,
+        scopeId: this.scope.scopeId,
         grain: this.place.grain,
         bucket: this.place.bucket,
         action,
