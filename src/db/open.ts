@@ -2,7 +2,7 @@
 // embedded PGlite otherwise. Both speak the same SQL; type-parsers.ts makes their results agree.
 import { mkdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { DataFolderLock } from './data-dir-lock.js';
@@ -123,6 +123,9 @@ export async function openDatabase(target: DatabaseTarget): Promise<LedgerDataba
   keepWasmAtBaselineTier();
   let client: PGlite;
   try {
+    // Loaded only here: a service on PostgreSQL never holds PGlite's ~1 MB of JavaScript source
+    // and its compiled code in its heap, which every full collection marks.
+    const { PGlite } = await import('@electric-sql/pglite');
     client = await PGlite.create({
       ...(target.dataDir !== null ? { dataDir: target.dataDir } : {}),
       ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}),
