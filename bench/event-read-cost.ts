@@ -12,10 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
-import { parseEvents } from '../src/ingest/body.js';
-import { readEnvelope } from '../src/ingest/envelope.js';
-import { readEventData } from '../src/ingest/events/read-event.js';
-import { probeBodies } from './lib/ingest-workload.js';
+import { probeBodies, readProbeBody } from './lib/ingest-workload.js';
 
 const { values } = parseArgs({
   options: {
@@ -32,16 +29,9 @@ let kept = 0;
 function readAll(): number {
   let events = 0;
   for (const body of bodies) {
-    const parsed = parseEvents(body, 'batch');
-    const writes: unknown[] = [];
-    for (let index = 0; index < parsed.count; index += 1) {
-      const { envelope } = readEnvelope(parsed.at(index), received, parsed);
-      if (!envelope) continue;
-      const { write } = readEventData(envelope);
-      if (write) writes.push(write);
-    }
-    kept += writes.length;
-    events += parsed.count;
+    const read = readProbeBody(body, received);
+    kept += read.writes.length;
+    events += read.events;
   }
   return events;
 }

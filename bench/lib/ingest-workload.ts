@@ -3,6 +3,9 @@
 // from earlier batches) and as the CSV rows a COPY of the same records would load. Everything is
 // built before the clock starts, so the load generator's work is not part of either figure.
 import type { NewActivity } from '../../src/db/schema.js';
+import { parseEvents } from '../../src/ingest/body.js';
+import { readEnvelope } from '../../src/ingest/envelope.js';
+import { readEventData } from '../../src/ingest/events/read-event.js';
 import { createRandom } from '../../src/demo/random.js';
 import { activityBatch, aiUsageBatch, executionBatch, recordContext } from '../../src/demo/records.js';
 import { type DemoOrg, planWorld } from '../../src/demo/world.js';
@@ -240,7 +243,8 @@ export function buildIngestWorkload(options: {
 
 /**
  * The benchmark's batches of 1,000 events as request bodies, for the probes that read them in
- * process (batch-read-cost.ts, event-read-cost.ts): one fixed seed, so their figures compare.
+ * process (batch-read-cost.ts, event-read-cost.ts, write-footprint.ts): one fixed seed, so their
+ * figures compare.
  */
 export function probeBodies(events: number): Buffer[] {
   const workload = buildIngestWorkload({
@@ -251,4 +255,20 @@ export function probeBodies(events: number): Buffer[] {
     now: Date.now(),
   });
   return workload.batches.map((batch) => Buffer.from(batch, 'utf8'));
+}
+
+/**
+ * One body's events read into writes as the ingestion route reads them (src/ingest/routes.ts
+ * readBatch, without authentication or orgs), and how many events it held.
+ */
+export function readProbeBody(body: Buffer, received: Date): { writes: unknown[]; events: number } {
+  const parsed = parseEvents(body, 'batch');
+  const writes: unknown[] = [];
+  for (let index = 0; index < parsed.count; index += 1) {
+    const { envelope } = readEnvelope(parsed.at(index), received, parsed);
+    if (!envelope) continue;
+    const { write } = readEventData(envelope);
+    if (write) writes.push(write);
+  }
+  return { writes, events: parsed.count };
 }
