@@ -3,12 +3,12 @@
 // from earlier batches) and as the CSV rows a COPY of the same records would load. Everything is
 // built before the clock starts, so the load generator's work is not part of either figure.
 import type { NewActivity } from '../../src/db/schema.js';
-import { parseEvents } from '../../src/ingest/body.js';
-import { readEnvelope } from '../../src/ingest/envelope.js';
-import { readEventData } from '../../src/ingest/events/read-event.js';
 import { createRandom } from '../../src/demo/random.js';
 import { activityBatch, aiUsageBatch, executionBatch, recordContext } from '../../src/demo/records.js';
 import { type DemoOrg, planWorld } from '../../src/demo/world.js';
+import { parseEvents } from '../../src/ingest/body.js';
+import { readEnvelope } from '../../src/ingest/envelope.js';
+import { readEventData } from '../../src/ingest/events/read-event.js';
 import { ACTIVITY_COLUMNS } from '../../src/ledger/activity/insert.js';
 import type { AiUsageRow } from '../../src/ledger/ai-usages/write.js';
 import type { ExecutionRow } from '../../src/ledger/executions/write.js';
