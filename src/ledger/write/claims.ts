@@ -9,20 +9,39 @@ export const keyString = (key: WriteKey): string => `${key.source}\u0000${key.ev
 
 export const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Claims the keys; returns those that were new (as keyString), the others are duplicates. */
-export async function claimKeys(db: Kysely<Database>, orgId: string, keys: WriteKey[]): Promise<Set<string>> {
-  if (keys.length === 0) return new Set();
-  // A fixed order keeps concurrent batches that share keys from deadlocking.
-  const sorted = [...keys].sort((a, b) => byString(a.source, b.source) || byString(a.eventId, b.eventId));
+/**
+ * Claims the keys (distinct); answers, for each key in the order given, whether it was new (else
+ * it was claimed before: a duplicate). The answer is one row of one text value, a '1' or '0' per
+ * key, rather than a row per new key: a batch's hundreds of RETURNING rows were each parsed into
+ * an object with two strings and keyed again by a concatenated string, in the service, while the
+ * batch waited.
+ */
+export async function claimKeys(db: Kysely<Database>, orgId: string, keys: WriteKey[]): Promise<boolean[]> {
+  if (keys.length === 0) return [];
+  // A fixed order keeps concurrent batches that share keys from deadlocking: the keys are claimed
+  // in the order sent (the CTE is read back in the order it was written).
+  const order = keys.map((_, index) => index);
+  order.sort(
+    (a, b) => byString(keys[a]!.source, keys[b]!.source) || byString(keys[a]!.eventId, keys[b]!.eventId),
+  );
+  const sorted = order.map((index) => keys[index]!);
   const sources = columnParam(sorted, 'text', 'source');
   const eventIds = columnParam(sorted, 'text', 'eventId');
-  const result = await sql<{ source: string; event_id: string }>`
-    INSERT INTO ingested_events (org_id, source, event_id)
-    SELECT ${orgId}, u.source, u.event_id
-    FROM unnest(${sources}::text[], ${eventIds}::text[]) AS u(source, event_id)
-    ON CONFLICT DO NOTHING
-    RETURNING source, event_id`.execute(db);
-  return new Set(result.rows.map((row) => keyString({ source: row.source, eventId: row.event_id })));
+  const result = await sql<{ claimed: string }>`
+    WITH sent AS (
+      SELECT * FROM unnest(${sources}::text[], ${eventIds}::text[]) WITH ORDINALITY AS u(source, event_id, n)
+    ), claimed AS (
+      INSERT INTO ingested_events (org_id, source, event_id)
+      SELECT ${orgId}, source, event_id FROM sent
+      ON CONFLICT DO NOTHING
+      RETURNING source, event_id
+    )
+    SELECT string_agg(CASE WHEN c.source IS NULL THEN '0' ELSE '1' END, '' ORDER BY s.n) AS claimed
+    FROM sent AS s LEFT JOIN claimed AS c ON c.source = s.source AND c.event_id = s.event_id`.execute(db);
+  const flags = result.rows[0]!.claimed;
+  const answer = new Array<boolean>(keys.length);
+  for (let at = 0; at < order.length; at += 1) answer[order[at]!] = flags.charCodeAt(at) === 49; // '1'
+  return answer;
 }
 
 /** Gives claims back (writes rejected against stored state), so a corrected retry is new. */

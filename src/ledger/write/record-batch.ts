@@ -289,17 +289,17 @@ async function recordOrgBatch(
 ): Promise<void> {
   const { outcomes, active } = group;
   // 3. Claim the keys; those already claimed are duplicates.
+  const items = [...firsts.values()];
   const claimed = await claimKeys(
     db,
     orgId,
-    [...firsts.values()].map((item) => item.write.key),
+    items.map((item) => item.write.key),
   );
   const fresh: Item[] = [];
-  // forEach, not for…of over the entries: no [key, item] pair per write.
-  firsts.forEach((item, key) => {
-    if (claimed.has(key)) fresh.push(item);
-    else outcomes[item.index] = DUPLICATE;
-  });
+  for (let at = 0; at < items.length; at += 1) {
+    if (claimed[at]) fresh.push(items[at]!);
+    else outcomes[items[at]!.index] = DUPLICATE;
+  }
   const kinds = byKind(fresh);
 
   // 4. Spans of traces (OTLP): their links, and where each waiting model call's tokens count.
