@@ -34,7 +34,11 @@ it('answers, per key in the order given, whether it was new; claims each key onc
   let run = 0;
   await fc.assert(
     fc.asyncProperty(
-      fc.uniqueArray(fc.tuple(part, part), { minLength: 1, maxLength: 40, selector: ([s, e]) => `${s} ${e}` }),
+      fc.uniqueArray(fc.tuple(part, part), {
+        minLength: 1,
+        maxLength: 40,
+        selector: ([s, e]) => `${s} ${e}`,
+      }),
       fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
       async (pairs, claimFirst) => {
         const org = `${orgId}-${run++}`;
