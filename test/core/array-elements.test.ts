@@ -31,7 +31,16 @@ const hostileString = fc.oneof(
     'constructor',
   ),
 );
-const json = jsonValue(hostileString, fc.oneof(fc.integer(), fc.double()));
+// Strings around the length the scan reads byte by byte before it hands over to memchr (64 bytes,
+// closingQuote): quotes and backslash runs, as JSON.stringify escapes them, at every offset there.
+const longString = fc
+  .tuple(
+    fc.integer({ min: 55, max: 140 }),
+    fc.constantFrom('"', '\\', '\\"', '\\\\', '\\\\"', 'é', '\u0001', '"]'),
+    fc.nat({ max: 8 }),
+  )
+  .map(([before, middle, after]) => `${'x'.repeat(before)}${middle}${'y'.repeat(after)}`);
+const json = jsonValue(fc.oneof(hostileString, longString), fc.oneof(fc.integer(), fc.double()));
 
 /** JSON whitespace (and one thing that is not: a no-break space). */
 const space = fc.stringMatching(/^[ \t\n\r]{0,3}$/);
