@@ -50,6 +50,10 @@ it('answers, per key in the order given, whether it was new; claims each key onc
         expect(await claimKeys(t.db, org, keys)).toEqual(keys.map((_, index) => !claimFirst[index]));
         expect(await claimedIn(org)).toEqual(keys.map((k) => `${k.source} ${k.eventId}`).sort());
         expect(await claimKeys(t.db, org, [...keys].reverse())).toEqual(keys.map(() => false));
+        // Claims are the org's own: another org claims the same keys as new.
+        const other = `${org}-other`;
+        await t.db.insertInto('orgs').values({ id: other, name: other }).execute();
+        expect(await claimKeys(t.db, other, keys)).toEqual(keys.map(() => true));
       },
     ),
     { numRuns: 25 },
