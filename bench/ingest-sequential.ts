@@ -12,7 +12,12 @@
 // run. One batch at a time measures the code's own cost per event more steadily.
 //
 //   node dist-bench/bench/ingest-sequential.js --database-url postgres://…/tally_small
-//     [--batches 60] [--rounds 5] [--before REV]
+//     [--batches 60] [--rounds 5] [--before REV] [--profile DIR] [--clients 1]
+//
+// `--clients N` posts the measured batches from N clients at once (each sends its next batch when
+// its last was answered), as the benchmark's ingestion row does with 4: what concurrency costs
+// per event, on a small database and with a fresh process per run, so steadier than that row.
+// `--profile DIR` writes each service's V8 CPU profile (node --cpu-prof) into DIR.
 
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -33,6 +38,8 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '60' },
     rounds: { type: 'string', default: '5' },
     before: { type: 'string' },
+    profile: { type: 'string' },
+    clients: { type: 'string', default: '1' },
   },
 });
 const url = values['database-url'];
@@ -40,6 +47,7 @@ if (!url) throw new Error('--database-url is required (a database the service ha
 const options = parseOptions(['--database-url', url])!;
 const WARM_UP = 5;
 const batches = Number(values.batches);
+const clients = Number(values.clients);
 
 interface Build {
   name: string;
@@ -78,6 +86,7 @@ for (let round = 1; round <= Number(values.rounds); round += 1) {
       port: options.port,
       adminToken: options.adminToken,
       cwd: build.dir,
+      profileDir: values.profile ?? null,
       ...(build.floor
         ? {
             entry: [
@@ -90,19 +99,24 @@ for (let round = 1; round <= Number(values.rounds); round += 1) {
           }
         : {}),
     });
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
     try {
       const token = build.floor ? '' : await ingestToken(server.baseUrl, options.adminToken, orgId);
       const path = build.floor ? `/ingest-floor/${orgId}` : '/v1/ingest';
       const at = new URL(server.baseUrl);
       // The JIT's warm-up and the token's first lookup are nobody's cost.
       for (const batch of workload.batches.slice(0, WARM_UP)) await post(agent, at, token, batch, path);
+      const measured = workload.batches.slice(WARM_UP);
+      let next = 0;
+      const client = async () => {
+        while (next < measured.length) {
+          const answer = await post(agent, at, token, measured[next++]!, path);
+          if (answer.status !== 200)
+            throw new Error(`${answer.status} ${answer.body.toString().slice(0, 300)}`);
+        }
+      };
       const before = cpuNs(server.pid);
-      for (const batch of workload.batches.slice(WARM_UP)) {
-        const answer = await post(agent, at, token, batch, path);
-        if (answer.status !== 200)
-          throw new Error(`${answer.status} ${answer.body.toString().slice(0, 300)}`);
-      }
+      await Promise.all(Array.from({ length: clients }, client));
       const perThousand = (cpuNs(server.pid) - before) / 1e6 / batches;
       figures.get(build.name)!.push(perThousand);
       console.log(
