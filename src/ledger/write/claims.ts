@@ -5,8 +5,6 @@ import { columnParam } from '../../db/array-param.js';
 import type { Database } from '../../db/schema.js';
 import type { WriteKey } from './types.js';
 
-export const keyString = (key: WriteKey): string => `${key.source}\u0000${key.eventId}`;
-
 export const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**

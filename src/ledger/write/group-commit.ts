@@ -21,8 +21,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { ROWS_PER_STATEMENT } from '../activity/insert.js';
+import { ClaimKeyMap } from './claim-key-map.js';
 import { type RecordOptions, recordBatch } from './record-batch.js';
-import { claimOf, type HeldWrite, type Member, SplitBatch, settleHeld, splittable } from './split-batch.js';
+import { type HeldWrite, type Member, SplitBatch, settleHeld, splittable } from './split-batch.js';
 import type { OrgWrite, WriteOutcome } from './types.js';
 
 /**
@@ -33,7 +34,7 @@ export const MAX_GROUP_WRITES = ROWS_PER_STATEMENT;
 
 /** A group in the database: the claim keys it writes, and the writes held back on them. */
 interface RunningGroup {
-  keys: ReadonlySet<string>;
+  keys: ClaimKeyMap<true>;
   /** Every member splittable: a batch may be answered as if part of it came after this group. */
   splittable: boolean;
   held: HeldWrite[];
@@ -65,9 +66,7 @@ export class GroupCommit {
   /** Records the writes (recordBatch's contract) in the next group to commit. */
   record(writes: readonly OrgWrite[], options: RecordOptions = {}): Promise<WriteOutcome[]> {
     return new Promise((resolve, reject) => {
-      // With one lane no group starts beside another, so there is nothing to keep apart.
-      const keys = this.lanes > 1 ? writes.map(claimOf) : [];
-      this.waiting.push({ writes, keys, splittable: splittable(writes), options, resolve, reject });
+      this.waiting.push({ writes, splittable: splittable(writes), options, resolve, reject });
       this.schedule();
     });
   }
@@ -84,7 +83,9 @@ export class GroupCommit {
   private schedule(): void {
     while (this.running.size < this.lanes && this.waiting.length > 0) {
       const members: Member[] = [];
-      const keys = new Set<string>();
+      const keys = new ClaimKeyMap<true>();
+      // With one lane no group starts beside another, so there is no key to keep apart.
+      const keepKeys = this.lanes > 1;
       let writes = 0;
       const left: Member[] = [];
       for (const member of this.waiting) {
@@ -98,7 +99,7 @@ export class GroupCommit {
         if (now === 'wait' || now === null) continue;
         members.push(now);
         writes += now.writes.length;
-        for (const key of now.keys) keys.add(key);
+        if (keepKeys) for (const { orgId, write } of now.writes) keys.set(orgId, write.key, true);
       }
       this.waiting = left;
       if (members.length === 0) return;
@@ -133,16 +134,16 @@ export class GroupCommit {
    * The member as it can go into a group now: itself when no group in the database claims any of
    * its keys; otherwise its other writes (null if none), the rest held on the groups claiming
    * them; or 'wait', the whole batch, when it or such a group is not splittable. With one lane
-   * nothing runs beside a new group, and members carry no keys.
+   * nothing runs beside a new group, and a group keeps no keys.
    */
   private withoutRunningKeys(member: Member): Member | null | 'wait' {
     if (this.running.size === 0) return member;
     const running = [...this.running];
     let held: { index: number; group: RunningGroup }[] | null = null;
-    for (let index = 0; index < member.keys.length; index += 1) {
-      const key = member.keys[index]!;
+    for (let index = 0; index < member.writes.length; index += 1) {
+      const { orgId, write } = member.writes[index]!;
       for (const group of running) {
-        if (!group.keys.has(key)) continue;
+        if (!group.keys.has(orgId, write.key)) continue;
         if (!member.splittable || !group.splittable) return 'wait';
         held ??= [];
         held.push({ index, group });
@@ -154,7 +155,7 @@ export class GroupCommit {
     const isHeld = new Set<number>();
     for (const { index, group } of held) {
       isHeld.add(index);
-      group.held.push({ batch, index, write: member.writes[index]!, key: member.keys[index]! });
+      group.held.push({ batch, index, write: member.writes[index]! });
     }
     const rest = member.writes.map((_, index) => index).filter((index) => !isHeld.has(index));
     return rest.length === 0 ? null : batch.part(rest);

@@ -22,7 +22,8 @@ import {
 import { ensureUsersStatements } from '../orgs/users.js';
 import { activityTokensOf, type SpanStep, settleSpans } from '../traces/settle-spans.js';
 import { resolveWorkspaceNames } from '../workspaces/workspace-names.js';
-import { byString, claimKeys, keyString, releaseKeys } from './claims.js';
+import { ClaimKeyMap } from './claim-key-map.js';
+import { byString, claimKeys, releaseKeys } from './claims.js';
 import { type ActiveWorkspaces, markActive, touchWorkspaces } from './last-active.js';
 import {
   activityRow,
@@ -237,7 +238,7 @@ interface BatchState {
 }
 
 /**
- * One org's writes that can be stored, keyed by their claim key: the first of each key, with the
+ * One org's writes that can be stored, in the batch's order: the first of each claim key, with the
  * workspace it names resolved to its id. Answered here: writes naming a workspace the org does not
  * have, and repeats of a key within the batch. Read before the batch's transaction begins, so
  * the transaction holds only the claims, the records and their side effects: the read takes no
@@ -249,7 +250,7 @@ async function storableWrites(
   orgId: string,
   items: Item[],
   outcomes: WriteOutcome[],
-): Promise<Map<string, Item>> {
+): Promise<Item[]> {
   // 1. Writes naming a workspace that does not exist are rejected before anything is claimed;
   // the others name the workspace by its id, whether they used its id or its UUID alias.
   const names = [...new Set(items.map((item) => workspaceOf(item.write)).filter((name) => name !== null))];
@@ -271,11 +272,14 @@ async function storableWrites(
   }
 
   // 2. The same key twice in one batch is stored once.
-  const firsts = new Map<string, Item>();
+  const seen = new ClaimKeyMap<true>();
+  const firsts: Item[] = [];
   for (const item of candidates) {
-    const key = keyString(item.write.key);
-    if (firsts.has(key)) outcomes[item.index] = DUPLICATE;
-    else firsts.set(key, item);
+    if (seen.has(orgId, item.write.key)) outcomes[item.index] = DUPLICATE;
+    else {
+      seen.set(orgId, item.write.key, true);
+      firsts.push(item);
+    }
   }
   return firsts;
 }
@@ -284,12 +288,11 @@ async function storableWrites(
 async function recordOrgBatch(
   db: Kysely<Database>,
   orgId: string,
-  firsts: Map<string, Item>,
+  items: Item[],
   group: BatchState,
 ): Promise<void> {
   const { outcomes, active } = group;
   // 3. Claim the keys; those already claimed are duplicates.
-  const items = [...firsts.values()];
   const claimed = await claimKeys(
     db,
     orgId,
@@ -380,7 +383,7 @@ export async function recordBatch(
   const active: ActiveWorkspaces = new Map();
   if (byOrg.size > 0) {
     const orgs = [...byOrg.keys()].sort(byString);
-    const storable = new Map<string, Map<string, Item>>();
+    const storable = new Map<string, Item[]>();
     for (const orgId of orgs)
       storable.set(orgId, await storableWrites(db, orgId, byOrg.get(orgId)!, outcomes));
     const group: BatchState = { outcomes, active, insertedActivities: [], peopleUpdates: [] };

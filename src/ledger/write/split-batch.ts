@@ -3,7 +3,7 @@
 // batch goes in at once. Held writes are answered from the group's own outcomes where the next
 // group would answer them the same (a duplicate), and written as any other where not.
 
-import { keyString } from './claims.js';
+import { ClaimKeyMap } from './claim-key-map.js';
 import type { RecordOptions } from './record-batch.js';
 import { workspaceOf } from './records.js';
 import { DUPLICATE, type OrgWrite, type WriteOutcome } from './types.js';
@@ -11,16 +11,12 @@ import { DUPLICATE, type OrgWrite, type WriteOutcome } from './types.js';
 /** A batch, or part of one, waiting for a group. */
 export interface Member {
   writes: readonly OrgWrite[];
-  /** The writes' claim keys (org and key), to keep them out of groups that would wait on them. */
-  keys: readonly string[];
   /** No write reads what another batch writes (see splittable). */
   splittable: boolean;
   options: RecordOptions;
   resolve: (outcomes: WriteOutcome[]) => void;
   reject: (error: unknown) => void;
 }
-
-export const claimOf = ({ orgId, write }: OrgWrite): string => `${orgId}\u0000${keyString(write.key)}`;
 
 /**
  * Writes whose outcome does not depend on what other batches wrote before them: records whose
@@ -53,7 +49,6 @@ export class SplitBatch {
     const { onTouchFailed } = this.member.options;
     return {
       writes: indexes.map((index) => this.member.writes[index]!),
-      keys: indexes.map((index) => this.member.keys[index]!),
       splittable: true,
       options: onTouchFailed ? { onTouchFailed } : {},
       resolve: (outcomes) => {
@@ -84,7 +79,6 @@ export interface HeldWrite {
   batch: SplitBatch;
   index: number;
   write: OrgWrite;
-  key: string;
 }
 
 /**
@@ -102,29 +96,30 @@ export function settleHeld(
   // Per held claim key the group committed: the workspaces its writes of it named (each one
   // exists). Only the held keys are looked at: a group holds thousands of writes, and a few
   // held back on it.
-  const heldKeys = new Set<string>();
-  for (const { key } of held) heldKeys.add(key);
-  const committed = new Map<string, Set<string | null>>();
-  const givenBack = new Set<string>();
+  const heldKeys = new ClaimKeyMap<true>();
+  for (const { write } of held) heldKeys.set(write.orgId, write.write.key, true);
+  const committed = new ClaimKeyMap<Set<string | null>>();
+  const givenBack = new ClaimKeyMap<true>();
   if (outcomes !== null) {
     let at = 0;
-    for (const { writes, keys } of members) {
+    for (const { writes } of members) {
       for (let index = 0; index < writes.length; index += 1, at += 1) {
-        const key = keys[index]!;
-        if (!heldKeys.has(key)) continue;
-        if (outcomes[at]!.status === 'rejected') givenBack.add(key);
+        const { orgId, write } = writes[index]!;
+        if (!heldKeys.has(orgId, write.key)) continue;
+        if (outcomes[at]!.status === 'rejected') givenBack.set(orgId, write.key, true);
         else {
-          const named = committed.get(key);
-          const workspace = workspaceOf(writes[index]!.write);
+          const named = committed.get(orgId, write.key);
+          const workspace = workspaceOf(write);
           if (named) named.add(workspace);
-          else committed.set(key, new Set([workspace]));
+          else committed.set(orgId, write.key, new Set([workspace]));
         }
       }
     }
   }
   const again = new Map<SplitBatch, number[]>();
-  for (const { batch, index, write, key } of held) {
-    if (!givenBack.has(key) && committed.get(key)?.has(workspaceOf(write.write))) {
+  for (const { batch, index, write } of held) {
+    const { orgId, write: held } = write;
+    if (!givenBack.has(orgId, held.key) && committed.get(orgId, held.key)?.has(workspaceOf(held))) {
       batch.settle(index, DUPLICATE);
     } else {
       const indexes = again.get(batch);
