@@ -6,6 +6,9 @@ import { randomFillSync } from 'node:crypto';
 export const PLATFORM_ID_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
 const platformId = new RegExp(PLATFORM_ID_PATTERN);
 
+/** What a value that is not a platform id is told, wherever one is read. */
+export const NOT_AN_ID = 'must be an id of 1–128 characters of [A-Za-z0-9._:-]';
+
 export function isPlatformId(value: unknown): value is string {
   return typeof value === 'string' && platformId.test(value);
 }

@@ -1,6 +1,6 @@
 // A small reader for untrusted JSON objects that collects every problem with a field-named message
 // instead of stopping at the first, so a rejected event says everything that is wrong with it.
-import { PLATFORM_ID_PATTERN } from '../ids.js';
+import { NOT_AN_ID, PLATFORM_ID_PATTERN } from '../ids.js';
 import { INSTANT_RANGE_TEXT, rfc3339Millis } from '../instants.js';
 
 const PLATFORM_ID = new RegExp(PLATFORM_ID_PATTERN);
@@ -65,7 +65,7 @@ export class Fields {
     const value = this.source[name];
     if (value === undefined || value === null) return required ? this.fail(name, 'is required') : undefined;
     if (typeof value !== 'string' || !PLATFORM_ID.test(value)) {
-      return this.fail(name, 'must be an id of 1–128 characters of [A-Za-z0-9._:-]');
+      return this.fail(name, NOT_AN_ID);
     }
     return value;
   }

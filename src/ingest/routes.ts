@@ -8,6 +8,7 @@ import { authorizeRequest } from '../access/route-access.js';
 import type { AppDeps } from '../deps.js';
 import { installDialect } from '../http/dialect.js';
 import { AUTHENTICATED, errorAnswers, WITH_BODY } from '../http/error-answers.js';
+import { isPlatformId, NOT_AN_ID } from '../ids.js';
 import { findOrg } from '../ledger/orgs/orgs.js';
 import { problemFormat } from '../surfaces/shared/error-answers.js';
 import { problemDialect } from '../surfaces/shared/problem-details.js';
@@ -169,6 +170,7 @@ async function adminEventOrg(
   if (typeof requested !== 'string' || requested === '') {
     return { error: 'data.org_id: required with the deployment admin token' };
   }
+  if (!isPlatformId(requested)) return { error: `data.org_id: ${NOT_AN_ID}` };
   if (!known.has(requested)) known.set(requested, (await findOrg(deps.db, requested)) !== undefined);
   return known.get(requested) ? requested : { error: `data.org_id: no org "${requested}"` };
 }

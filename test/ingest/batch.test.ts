@@ -334,15 +334,21 @@ describe('POST /v1/ingest', () => {
         activity('adm-2', b.workspace.id, { org_id: b.org.id }),
         activity('adm-3', b.workspace.id),
         activity('adm-4', b.workspace.id, { org_id: 'no-such-org' }),
+        // No org can have these: refused before any lookup, with what an id must be.
+        activity('adm-5', b.workspace.id, { org_id: 'an org' }),
+        activity('adm-6', b.workspace.id, { org_id: 'x'.repeat(129) }),
       ]),
     );
     expect(response.statusCode).toBe(207);
+    const notAnId = 'data.org_id: must be an id of 1–128 characters of [A-Za-z0-9._:-]';
     expect(response.json()).toEqual({
       accepted: 2,
       duplicates: 0,
       rejected: [
         { index: 2, id: 'adm-3', errors: ['data.org_id: required with the deployment admin token'] },
         { index: 3, id: 'adm-4', errors: ['data.org_id: no org "no-such-org"'] },
+        { index: 4, id: 'adm-5', errors: [notAnId] },
+        { index: 5, id: 'adm-6', errors: [notAnId] },
       ],
     });
     expect(await countActivities(a.org.id)).toBe(1);

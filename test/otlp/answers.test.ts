@@ -296,15 +296,25 @@ describe('the deployment admin', () => {
           ...(org ? { 'tally.org.id': org } : {}),
         },
       });
-    const spans = [server(w.org.id, '/admin-1'), server(null, '/admin-2'), server('no-such-org', '/admin-3')];
+    // A name no org can have (a NUL, found by the hostile-input property) is refused before any
+    // lookup: PostgreSQL refuses a NUL in a text parameter, which answered 500.
+    const spans = [
+      server(w.org.id, '/admin-1'),
+      server(null, '/admin-2'),
+      server('no-such-org', '/admin-3'),
+      server('\u0000', '/admin-4'),
+      server('an org', '/admin-5'),
+    ];
     const response = await post(exportBody(spans), { 'content-type': 'application/json' }, t.adminToken);
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       partialSuccess: {
-        rejectedSpans: '2',
+        rejectedSpans: '4',
         errorMessage:
-          `2 of the spans were rejected: span ${spans[1]!.spanId}: tally.org.id is required with the deployment admin token; ` +
-          `span ${spans[2]!.spanId}: tally.org.id: no org "no-such-org"`,
+          `4 of the spans were rejected: span ${spans[1]!.spanId}: tally.org.id is required with the deployment admin token; ` +
+          `span ${spans[2]!.spanId}: tally.org.id: no org "no-such-org"; ` +
+          `span ${spans[3]!.spanId}: tally.org.id: must be an id of 1–128 characters of [A-Za-z0-9._:-]; ` +
+          `span ${spans[4]!.spanId}: tally.org.id: must be an id of 1–128 characters of [A-Za-z0-9._:-]`,
       },
     });
     const activity = await t.app.inject({

@@ -9,6 +9,7 @@ import type { AppDeps } from '../../deps.js';
 import { TallyError } from '../../errors.js';
 import { installDialect } from '../../http/dialect.js';
 import { INGEST_MAX_EVENTS } from '../../http/limits.js';
+import { isPlatformId, NOT_AN_ID } from '../../ids.js';
 import { findOrg } from '../../ledger/orgs/orgs.js';
 import { startModelCallSettler } from '../../ledger/write/settle-waiting.js';
 import type { OrgWrite, WriteRejection } from '../../ledger/write/types.js';
@@ -140,6 +141,9 @@ export async function otlpTracesRoute(
           reasons.push(`span ${span.spanId}: tally.org.id: this token writes only to org "${tokenOrg}"`);
         } else if (orgId === undefined) {
           reasons.push(`span ${span.spanId}: tally.org.id is required with the deployment admin token`);
+        } else if (!isPlatformId(orgId)) {
+          // Not an org id (a NUL, say): no org has it, and PostgreSQL would refuse it as a parameter.
+          reasons.push(`span ${span.spanId}: tally.org.id: ${NOT_AN_ID}`);
         } else if (!(await orgExists(orgId, knownOrgs, deps, tokenOrg))) {
           reasons.push(`span ${span.spanId}: tally.org.id: no org "${orgId}"`);
         } else {

@@ -6,7 +6,7 @@
 // then from its resource. A span this cannot record comes back as a reason, rejected on its own.
 
 import type { AgentType } from '../../db/schema.js';
-import { isPlatformId, isUuid } from '../../ids.js';
+import { isPlatformId, isUuid, NOT_AN_ID } from '../../ids.js';
 import { tokensTotal } from '../../ledger/activity/tokens-total.js';
 import { AGENT_TYPES } from '../../ledger/agents/agents.js';
 import type {
@@ -104,7 +104,7 @@ class SpanAttributes {
       return undefined;
     }
     if (!isPlatformId(value) && !(options.uuid && isUuid(value))) {
-      this.problems.push(`${keys.join(' or ')} must be an id of 1–128 characters of [A-Za-z0-9._:-]`);
+      this.problems.push(`${keys.join(' or ')} ${NOT_AN_ID}`);
       return undefined;
     }
     return value;
